@@ -1,0 +1,106 @@
+// Command-line parsing (see options_parser.hpp). Main thread.
+#include "broker/app/options_parser.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+namespace smq {
+namespace {
+
+template <typename T>
+bool parse_number(const std::string& text, T& out) {
+  const auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return err == std::errc() && end == text.data() + text.size();
+}
+
+}  // namespace
+
+std::string version_text() { return fmt::format("smq-broker {}", SMQ_VERSION); }
+
+std::string usage(const std::string& program) {
+  return fmt::format(
+      R"(Usage: {} [options]
+
+A broker for the SMQ publish/subscribe protocol. Browsers connect over WebSocket,
+devices over SMQ's raw TCP transport, both on the same port; other GET requests
+get static files.
+
+Options:
+  --listen HOST:PORT        address to listen on; repeatable; [V6]:PORT for IPv6
+                            (default 127.0.0.1:9700, loopback only)
+  --web-root DIR            serve static files from DIR (default: a bundled page)
+  --smq-path PATH           accept SMQ connections on this request path only
+                            (default: any path)
+  --log-level LEVEL         trace, debug, info, warn, error or off (default info)
+  --max-connections N       connected SMQ clients (default {})
+  --max-pending N           sockets still handshaking (default {})
+  --queue-bytes N           output queue cap per client in bytes; a client that
+                            falls further behind is disconnected (default {})
+  --connect-timeout MS      time allowed for Connect after Init (default {})
+  --random-server-etid      give the in-process client a random ETID instead of 1
+  --help                    show this text
+  --version                 show the version
+)",
+      program, limits::default_max_connections, BrokerOptions{}.max_pending_connections,
+      limits::default_output_queue_bytes, limits::connect_deadline.count());
+}
+
+CommandLine parse_command_line(const std::vector<std::string>& args) {
+  CommandLine cl;
+  bool listen_given = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= args.size()) {
+        cl.error = fmt::format("{} needs a value", arg);
+        return false;
+      }
+      out = args[++i];
+      return true;
+    };
+    std::string v;
+    if (arg == "--help" || arg == "-h") {
+      cl.help = true;
+    } else if (arg == "--version") {
+      cl.version = true;
+    } else if (arg == "--random-server-etid") {
+      cl.options.random_server_etid = true;
+    } else if (arg == "--listen") {
+      if (!value(v)) return cl;
+      if (!listen_given) cl.options.listen.clear();
+      listen_given = true;
+      cl.options.listen.push_back(v);
+    } else if (arg == "--web-root") {
+      if (!value(cl.options.web_root)) return cl;
+    } else if (arg == "--smq-path") {
+      if (!value(cl.options.smq_path)) return cl;
+    } else if (arg == "--log-level") {
+      if (!value(v)) return cl;
+      const auto level = parse_log_level(v);
+      if (!level) {
+        cl.error = fmt::format("unknown log level '{}'", v);
+        return cl;
+      }
+      cl.options.log_level = *level;
+    } else if (arg == "--max-connections" || arg == "--max-pending" || arg == "--queue-bytes" ||
+               arg == "--connect-timeout") {
+      if (!value(v)) return cl;
+      std::size_t n = 0;
+      if (!parse_number(v, n) || n == 0) {
+        cl.error = fmt::format("{} needs a positive number, got '{}'", arg, v);
+        return cl;
+      }
+      if (arg == "--max-connections") cl.options.max_connections = n;
+      if (arg == "--max-pending") cl.options.max_pending_connections = n;
+      if (arg == "--queue-bytes") cl.options.output_queue_bytes = n;
+      if (arg == "--connect-timeout") cl.options.connect_deadline = std::chrono::milliseconds(n);
+    } else {
+      cl.error = fmt::format("unknown option '{}' (see --help)", arg);
+      return cl;
+    }
+  }
+  return cl;
+}
+
+}  // namespace smq

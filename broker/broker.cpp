@@ -1,0 +1,110 @@
+// Broker assembly: hub, in-process client, listeners and the run/stop life cycle (see
+// broker.hpp). start()/run() on the owning thread; stop() from anywhere.
+#include "broker/broker.hpp"
+
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <stdexcept>
+
+#include "broker/hub.hpp"
+#include "broker/local_client.hpp"
+#include "broker/net/listener.hpp"
+#include "broker/net/net_context.hpp"
+
+namespace smq {
+namespace {
+
+// How long stop() waits for clients to receive their goodbye before dropping them.
+constexpr std::chrono::milliseconds shutdown_grace{3000};
+
+}  // namespace
+
+Broker::Broker(BrokerOptions options, Hooks hooks)
+    : options_(std::move(options)), log_(options_.log_level) {
+  hub_ = std::make_unique<Hub>(log_, std::move(hooks), options_.hub);
+  net_ = std::make_unique<NetContext>(io_, options_, log_, *hub_);
+  server_ = std::make_unique<LocalClient>(*this, *hub_, options_.random_server_etid);
+}
+
+Broker::~Broker() {
+  stop();
+  if (thread_.joinable()) thread_.join();
+  // Connections still referenced by queued handlers are released with io_, after the hub;
+  // none of them touches the hub on destruction.
+  listeners_.clear();
+}
+
+void Broker::start() {
+  if (!listeners_.empty()) throw std::logic_error("Broker::start called twice");
+  if (options_.listen.empty()) throw std::invalid_argument("no listen address");
+  for (const auto& text : options_.listen) {
+    const auto endpoint = parse_listen_address(text);
+    try {
+      listeners_.push_back(std::make_shared<Listener>(*net_, endpoint));
+    } catch (const std::system_error& e) {
+      throw std::runtime_error("cannot listen on " + text + ": " + e.code().message());
+    }
+  }
+  for (auto& listener : listeners_) {
+    listener->start();
+    const auto ep = listener->local_endpoint();
+    log_.info("listening on {}:{} (WebSocket, raw SMQ and HTTP)",
+              ep.address().is_v6() ? "[" + ep.address().to_string() + "]"
+                                   : ep.address().to_string(),
+              ep.port());
+  }
+}
+
+void Broker::run() {
+  loop_thread_ = std::this_thread::get_id();
+  running_ = true;
+  io_.run();
+  running_ = false;
+  loop_thread_ = std::thread::id{};
+}
+
+void Broker::start_thread() {
+  // Mark the loop as running before the thread starts so that calls made right after
+  // start_thread() are posted to it rather than run on the caller's thread.
+  running_ = true;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Broker::stop() {
+  asio::post(io_, [this] {
+    if (net_->stopping) return;
+    net_->stopping = true;
+    log_.info("stopping: closing {} connections", net_->connections.size());
+    for (auto& listener : listeners_) listener->stop();
+    auto grace = std::make_shared<asio::steady_timer>(io_, shutdown_grace);
+    net_->on_drained = [this, grace] {
+      grace->cancel();
+      io_.stop();
+    };
+    grace->async_wait([this](const asio::error_code& ec) {
+      if (!ec) io_.stop();
+    });
+    const std::vector<Connection*> all(net_->connections.begin(), net_->connections.end());
+    for (Connection* c : all) c->stop_for_shutdown();
+    if (net_->connections.empty()) net_->on_drained();
+  });
+}
+
+std::vector<asio::ip::tcp::endpoint> Broker::endpoints() const {
+  std::vector<asio::ip::tcp::endpoint> out;
+  for (const auto& l : listeners_) out.push_back(l->local_endpoint());
+  return out;
+}
+
+LocalClient& Broker::server() { return *server_; }
+Hub& Broker::hub() { return *hub_; }
+Logger& Broker::logger() { return log_; }
+
+bool Broker::running_in_this_thread() const {
+  return loop_thread_.load() == std::this_thread::get_id();
+}
+
+bool Broker::loop_running() const { return running_; }
+
+}  // namespace smq

@@ -1,0 +1,68 @@
+// The broker as a library: listeners, sessions, hub and in-process client on one
+// io_context thread. An embedding program constructs a Broker, sets hooks, calls start()
+// (binds; throws on failure) and then run() on the thread that should own the broker, or
+// start_thread() to get one. stop() may be called from any thread.
+#pragma once
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "broker/hooks.hpp"
+#include "broker/options.hpp"
+
+namespace smq {
+
+class Hub;
+class LocalClient;
+class Listener;
+struct NetContext;
+
+class Broker {
+ public:
+  explicit Broker(BrokerOptions options = {}, Hooks hooks = {});
+  ~Broker();
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  // Binds every listen address and starts accepting. Throws std::runtime_error on failure.
+  void start();
+  // Runs the broker on the calling thread until stop().
+  void run();
+  // Runs the broker on an internal thread; stop() or the destructor joins it.
+  void start_thread();
+  // Stops accepting, closes every client (Disconnect "shutdown" / WebSocket 1001) and lets
+  // run() return. Safe from any thread and from signal-handling code posted to the loop.
+  void stop();
+
+  // Bound addresses, in the order of options.listen (useful with port 0).
+  std::vector<asio::ip::tcp::endpoint> endpoints() const;
+
+  // The in-process client (server code's peer, ETID 1 by default).
+  LocalClient& server();
+  Hub& hub();
+  Logger& logger();
+  asio::io_context& context() { return io_; }
+  const BrokerOptions& options() const { return options_; }
+  bool running_in_this_thread() const;
+  // True while run() owns the loop (or start_thread() is about to).
+  bool loop_running() const;
+
+ private:
+  BrokerOptions options_;
+  Logger log_;
+  asio::io_context io_;
+  std::unique_ptr<Hub> hub_;
+  std::unique_ptr<NetContext> net_;
+  std::unique_ptr<LocalClient> server_;
+  std::vector<std::shared_ptr<Listener>> listeners_;
+  std::thread thread_;
+  std::atomic<bool> running_{false};
+  std::atomic<std::thread::id> loop_thread_{};
+};
+
+}  // namespace smq

@@ -1,0 +1,39 @@
+// Every way a connection can end, as one enum. Each value decides what goes on the wire
+// (SMQ Disconnect text or nothing, WebSocket close code) and how it is logged and counted.
+// Plain data; any thread.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace smq {
+
+enum class CloseReason : std::uint8_t {
+  client_disconnect,  // client sent Disconnect: no reply, just close (as the reference)
+  peer_closed,        // EOF or a socket error
+  protocol_error,     // unknown/out-of-state packet: close without Disconnect
+  malformed_packet,   // packet too short for its type: close without Disconnect
+  corrupt_frame,      // Publish with a publisher ETID that is not the sender's
+  reconnect,          // another connection logged in with the same UID
+  connect_timeout,    // no Connect within the deadline: Connack 0x02
+  refused,            // Connack refusal already written
+  payload_too_large,  // Publish payload over 0xFFF0 or PubFrag overflow
+  slow_consumer,      // output queue over its cap
+  ws_protocol,        // WebSocket framing violation: close frame with the decoder's code
+  ws_closed,          // WebSocket Close handshake from the client
+  server_shutdown,    // broker stopping
+  admin,              // closed by server code, with a text
+};
+
+struct CloseWire {
+  // SMQ Disconnect reason to send first, or empty view with send_disconnect false.
+  bool send_disconnect = false;
+  std::string_view disconnect_text;
+  // WebSocket close code to send (0 = none beyond what the session decides).
+  std::uint16_t ws_code = 0;
+};
+
+CloseWire close_wire(CloseReason reason);
+std::string_view to_string(CloseReason reason);
+
+}  // namespace smq

@@ -1,0 +1,62 @@
+// Callbacks through which embedding code decides policy (smq-wire.md 6.1/6.2). Every hook is
+// optional and runs on the broker thread; keep them short, they block routing.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "broker/close_reason.hpp"
+#include "broker/peer.hpp"
+#include "protocol/smq_packet.hpp"
+
+namespace smq {
+
+// What authenticate() learns about a connecting client.
+struct ConnectInfo {
+  std::string_view uid;
+  std::string_view credentials;
+  std::string_view info;
+  std::uint32_t seed = 0;       // the Init seed sent to this client (for challenge/response)
+  std::string_view address;     // client IP text
+  Transport transport = Transport::raw;
+  std::string_view target;      // HTTP request target of the bootstrap or upgrade
+  const std::vector<std::pair<std::string, std::string>>* headers = nullptr;  // request headers
+};
+
+struct AuthResult {
+  ConnackCode code = ConnackCode::accepted;
+  std::string reason;  // sent with refusals only
+};
+
+// A Publish as the hooks see it.
+struct Message {
+  std::span<const std::uint8_t> payload;
+  std::uint32_t ptid = 0;
+  std::uint32_t tid = 0;
+  std::uint32_t subtid = 0;
+};
+
+struct Hooks {
+  // Decides the Connack code. Default: accept everyone.
+  std::function<AuthResult(const ConnectInfo&)> authenticate;
+  // Gate for Subscribe (is_subscribe true) and Create (false). Not consulted for duplicate
+  // subscribes. Default: allow.
+  std::function<bool(std::string_view name, bool is_subscribe, const Peer&)> permit_topic;
+  // Gate for creating NEW sub-topic names. Default: allow.
+  std::function<bool(std::string_view name, const Peer&)> permit_subtopic;
+  // Runs before routing; returning false drops the message silently (on_drop not called).
+  std::function<bool(const Message&, const Peer&)> on_publish;
+  // Nobody received an approved message.
+  std::function<void(const Message&, const Peer&)> on_drop;
+  // After a successful Connack.
+  std::function<void(const Peer&)> on_connect;
+  // First step of teardown, while the peer's ETID and subscriptions still exist.
+  std::function<void(const Peer&, CloseReason)> on_close;
+};
+
+}  // namespace smq

@@ -1,0 +1,136 @@
+// The hub: topic TIDs and client ETIDs in one id table, sub-topic ids in their own,
+// subscriptions, observers, routing and hooks (smq-wire.md sections 1.3, 3, 4). It knows
+// nothing about sockets: it talks to Peers. Lives on the broker thread only; no locks.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "broker/frame.hpp"
+#include "broker/hooks.hpp"
+#include "broker/log.hpp"
+#include "broker/peer.hpp"
+
+namespace smq {
+
+struct HubLimits {
+  // Names longer than this are denied (ack status 1): no application needs kilobyte names,
+  // and every name is kept for the broker's lifetime.
+  std::size_t max_name = 4096;
+  // Topic TIDs and sub-topic ids live as long as the broker, so their number is capped.
+  std::size_t max_topics = 1'000'000;
+  std::size_t max_subtopics = 1'000'000;
+};
+
+struct HubStats {
+  std::uint64_t published = 0;  // approved publishes
+  std::uint64_t delivered = 0;  // copies queued to recipients
+  std::uint64_t dropped = 0;    // publishes nobody received
+};
+
+class Hub {
+ public:
+  Hub(Logger& log, Hooks hooks, HubLimits limits = {});
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+
+  // ---- connection life cycle ----------------------------------------------------------
+
+  // Runs the authenticate hook.
+  AuthResult authenticate(const ConnectInfo& info);
+  // Registers an authenticated peer and assigns its ETID. A live peer with the same UID is
+  // torn down first (it gets Disconnect "reconnect") and its ETID passes to `peer`.
+  std::uint32_t register_peer(Peer& peer);
+  // Runs on_connect; called once the Connack is queued, so hook output follows it.
+  void connected(Peer& peer);
+  // Registers the in-process client with a fixed ETID (1 unless random was asked for).
+  std::uint32_t register_local(Peer& peer, bool random_etid);
+  // Full teardown: on_close, ETID and UID removed, topics left (with Changes), ETID observers
+  // told Change(etid, 0), observer registrations dropped. Idempotent.
+  void unregister_peer(Peer& peer, CloseReason reason);
+
+  // ---- packets ------------------------------------------------------------------------
+
+  void subscribe(Peer& peer, std::string_view name);
+  void create(Peer& peer, std::string_view name);
+  void createsub(Peer& peer, std::string_view name);
+  void unsubscribe(Peer& peer, std::uint32_t tid);
+  void observe(Peer& peer, std::uint32_t id);
+  void unobserve(Peer& peer, std::uint32_t id);
+
+  // A Publish from `peer` (already ETID-checked and size-checked by the caller). `frame`
+  // is the packet in raw framing if the caller already has it; otherwise the hub encodes it.
+  // Returns the number of recipients.
+  std::size_t publish(Peer& peer, const Message& message, Frame frame = {});
+
+  // ---- server-side API (in-process client and admin) ----------------------------------
+
+  // Topic TID for a name, creating it if needed (no permit hook: server code is trusted).
+  // Returns 0 when the name is over the limits.
+  std::uint32_t topic_id(std::string_view name);
+  std::uint32_t subtopic_id(std::string_view name);
+  // Subscribe/unsubscribe by TID without acks (the in-process client).
+  bool subscribe_tid(Peer& peer, std::uint32_t tid);
+  void unsubscribe_tid(Peer& peer, std::uint32_t tid);
+  // Observe without the "own ETID" rule's reply; returns false for unknown ids.
+  bool observe_id(Peer& peer, std::uint32_t id);
+
+  // Name maps; empty / 0 when unknown.
+  std::string_view topic_name(std::uint32_t tid) const;
+  std::uint32_t find_topic(std::string_view name) const;
+  std::string_view subtopic_name(std::uint32_t id) const;
+  std::uint32_t find_subtopic(std::string_view name) const;
+  bool is_topic(std::uint32_t id) const;
+  Peer* find_peer(std::uint32_t etid) const;
+  std::size_t subscriber_count(std::uint32_t tid) const;
+  std::size_t peer_count() const { return uids_.size(); }
+  // Every registered network peer (not the in-process client).
+  std::vector<Peer*> peers() const;
+  const HubStats& stats() const { return stats_; }
+
+ private:
+  struct Topic {
+    std::string name;
+    std::vector<Peer*> subscribers;
+  };
+  // One row of the shared TID/ETID namespace.
+  struct IdEntry {
+    std::unique_ptr<Topic> topic;  // set for named topics
+    Peer* peer = nullptr;          // set for live clients
+    std::vector<Peer*> observers;
+  };
+
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using NameMap = std::unordered_map<std::string, std::uint32_t, NameHash, std::equal_to<>>;
+
+  std::uint32_t draw_id(bool subtopic) const;
+  std::uint32_t ensure_topic(std::string_view name);
+  void send(Peer& peer, Frame frame);
+  void send_change(Peer& to, std::uint32_t id, std::uint32_t count);
+  void notify_count(std::uint32_t tid, const IdEntry& entry);
+  bool add_subscriber(Peer& peer, std::uint32_t tid, IdEntry& entry);
+  bool remove_subscriber(Peer& peer, std::uint32_t tid);
+  void drop_observer(Peer& peer, std::uint32_t id);
+  bool name_allowed(std::string_view name) const { return name.size() <= limits_.max_name; }
+
+  Logger& log_;
+  Hooks hooks_;
+  HubLimits limits_;
+  std::unordered_map<std::uint32_t, IdEntry> ids_;
+  NameMap topic_ids_;
+  NameMap subtopic_ids_;
+  std::unordered_map<std::uint32_t, std::string> subtopic_names_;
+  std::unordered_map<std::string, Peer*, NameHash, std::equal_to<>> uids_;
+  HubStats stats_;
+};
+
+}  // namespace smq

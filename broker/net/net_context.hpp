@@ -1,0 +1,59 @@
+// State shared by the listeners and every connection of one broker: options, logger, hub,
+// the bundled web page and connection counters. Broker thread only.
+#pragma once
+
+#include <asio/io_context.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <unordered_set>
+
+#include "broker/hub.hpp"
+#include "broker/log.hpp"
+#include "broker/options.hpp"
+
+namespace smq {
+
+// Anything holding a socket that stop() must end: HTTP connections and SMQ sessions.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual void stop_for_shutdown() = 0;
+};
+
+struct NetCounters {
+  std::size_t sockets = 0;          // open sockets of every kind
+  std::size_t pending = 0;          // sockets before a successful Connack (or HTTP only)
+  std::uint64_t accepted = 0;
+  std::uint64_t slow_consumers = 0;
+  std::uint64_t protocol_errors = 0;
+};
+
+struct NetContext {
+  NetContext(asio::io_context& io, const BrokerOptions& options, Logger& log, Hub& hub)
+      : io(io), options(options), log(log), hub(hub) {}
+
+  asio::io_context& io;
+  const BrokerOptions& options;
+  Logger& log;
+  Hub& hub;
+  NetCounters counters;
+  bool stopping = false;
+  // Live connections, so stop() can end them all. Raw pointers: each removes itself when it
+  // closes its socket, and then calls on_drained if the broker is stopping and none is left.
+  std::unordered_set<Connection*> connections;
+  std::function<void()> on_drained;
+
+  void add(Connection* c) {
+    connections.insert(c);
+    ++counters.sockets;
+  }
+  void remove(Connection* c) {
+    if (connections.erase(c) == 0) return;
+    --counters.sockets;
+    if (stopping && connections.empty() && on_drained) on_drained();
+  }
+};
+
+}  // namespace smq

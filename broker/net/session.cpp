@@ -1,0 +1,438 @@
+// SMQ session: state machine, output queue, batched writes, close sequence (see
+// session.hpp). Broker thread only.
+#include "broker/net/session.hpp"
+
+#include <asio/post.hpp>
+#include <asio/write.hpp>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "broker/net/socket_options.hpp"
+#include "protocol/byte_order.hpp"
+#include "protocol/limits.hpp"
+
+namespace smq {
+namespace {
+
+// Frames up to this size are copied into one contiguous buffer per write; larger ones are
+// referenced in place. Copying small frames keeps the gather list short (the kernel takes at
+// most 1024 iovecs and Asio hands over 64 per call).
+constexpr std::size_t coalesce_limit = 512;
+constexpr std::size_t initial_read_buffer = 4096;
+constexpr std::size_t min_read_space = 2048;
+// After our goodbye is written we keep draining input this long before closing, so that
+// unread client bytes do not turn our close into a reset that discards the goodbye.
+constexpr std::chrono::milliseconds linger_time{2000};
+
+std::uint32_t random_seed() {
+  std::uint32_t seed = 0;
+  RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed);
+  return seed;
+}
+
+}  // namespace
+
+Session::Session(NetContext& ctx, asio::ip::tcp::socket socket, HttpContext http,
+                 std::string leftover, Transport transport)
+    : ctx_(ctx), log_(ctx.log), socket_(std::move(socket)), http_(std::move(http)),
+      timer_(ctx.io) {
+  this->transport = transport;
+  address = peer_address(socket_);
+  rbuf_.resize(std::max(initial_read_buffer, leftover.size() + min_read_space));
+  std::memcpy(rbuf_.data(), leftover.data(), leftover.size());
+  rend_ = leftover.size();
+}
+
+Session::~Session() = default;
+
+void Session::start() {
+  ctx_.add(this);
+  seed = random_seed();
+  std::string init;
+  append_init(init, seed, address);
+  queue_packet(init);
+  timer_.expires_after(ctx_.options.connect_deadline);
+  timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+    if (ec || self->state_ != State::awaiting_connect) return;
+    self->log_.debug("{}: no Connect within the deadline", self->address);
+    self->refuse(ConnackCode::unavailable, "timeout");
+  });
+  if (rend_ > 0) {
+    on_read({}, 0);
+  } else {
+    read_more();
+  }
+}
+
+// ---- input ------------------------------------------------------------------------------
+
+void Session::read_more() {
+  if (state_ == State::closed) return;
+  if (rbegin_ > 0) {
+    std::memmove(rbuf_.data(), rbuf_.data() + rbegin_, rend_ - rbegin_);
+    rend_ -= rbegin_;
+    rbegin_ = 0;
+  }
+  if (rbuf_.size() - rend_ < min_read_space && rbuf_.size() < max_read_buffer()) {
+    rbuf_.resize(std::min(max_read_buffer(), rbuf_.size() * 2));
+  }
+  if (rend_ == rbuf_.size()) {
+    // The framing promised no unit exceeds max_read_buffer(); a full buffer means a bug.
+    log_.error("{}: read buffer full", address);
+    abort(CloseReason::protocol_error);
+    return;
+  }
+  reading_ = true;
+  socket_.async_read_some(
+      asio::buffer(rbuf_.data() + rend_, rbuf_.size() - rend_),
+      [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
+        self->reading_ = false;
+        self->on_read(ec, n);
+      });
+}
+
+void Session::on_read(const asio::error_code& ec, std::size_t n) {
+  if (state_ == State::closed) return;
+  if (ec) {
+    if (state_ == State::closing) {
+      peer_eof_ = true;  // still let the goodbye go out; finish_close() then closes
+    } else {
+      if (open()) log_.debug("etid {:#x} ({}): read ended: {}", etid, address, ec.message());
+      abort(CloseReason::peer_closed);
+    }
+    return;
+  }
+  if (state_ == State::closing || state_ == State::lingering) {
+    rbegin_ = rend_ = 0;  // draining before close: input no longer matters
+    read_more();
+    return;
+  }
+  rend_ += n;
+  rbegin_ += decode_input({rbuf_.data() + rbegin_, rend_ - rbegin_});
+  if (rbegin_ == rend_) {
+    rbegin_ = rend_ = 0;
+    // A burst of large frames grew the buffer; idle sessions give the memory back.
+    if (rbuf_.size() > 4 * initial_read_buffer) {
+      rbuf_.resize(initial_read_buffer);
+      rbuf_.shrink_to_fit();
+    }
+  }
+  if (state_ != State::closed) read_more();
+}
+
+// ---- SMQ state machine --------------------------------------------------------------------
+
+void Session::handle_packet(Bytes packet) {
+  if (!open()) return;
+  if (state_ == State::awaiting_connect) {
+    handle_connect(packet);
+    return;
+  }
+  const auto type = static_cast<PacketType>(packet[0]);
+  switch (type) {
+    case PacketType::subscribe:
+      ctx_.hub.subscribe(*this, body_text(packet));
+      return;
+    case PacketType::create:
+      ctx_.hub.create(*this, body_text(packet));
+      return;
+    case PacketType::createsub:
+      ctx_.hub.createsub(*this, body_text(packet));
+      return;
+    case PacketType::publish: {
+      const auto publish = decode_publish(packet);
+      if (!publish) {
+        end(CloseReason::malformed_packet);
+        return;
+      }
+      handle_publish(*publish);
+      return;
+    }
+    case PacketType::unsubscribe:
+    case PacketType::observe:
+    case PacketType::unobserve: {
+      const auto id = decode_id(packet);
+      if (!id) {
+        end(CloseReason::malformed_packet);
+      } else if (type == PacketType::unsubscribe) {
+        ctx_.hub.unsubscribe(*this, *id);
+      } else if (type == PacketType::observe) {
+        ctx_.hub.observe(*this, *id);
+      } else {
+        ctx_.hub.unobserve(*this, *id);
+      }
+      return;
+    }
+    case PacketType::ping: {
+      std::string pong;
+      append_empty(pong, PacketType::pong);
+      queue_packet(pong);
+      return;
+    }
+    case PacketType::pong:
+      return;
+    case PacketType::disconnect:
+      end(CloseReason::client_disconnect);
+      return;
+    default:
+      // Server-only, reserved and unknown types (PubFrag is handled by the raw framing).
+      log_.debug("etid {:#x}: unexpected packet type {} ({})", etid, packet[0],
+                 packet_type_name(packet[0]));
+      ++ctx_.counters.protocol_errors;
+      end(CloseReason::protocol_error);
+      return;
+  }
+}
+
+void Session::handle_connect(Bytes packet) {
+  const ConnectDecode decoded = decode_connect(packet);
+  if (decoded.error != ConnectError::none) {
+    refuse(ConnackCode::bad_version,
+           decoded.error == ConnectError::not_connect ? "expected Connect" : "bad Connect");
+    return;
+  }
+  const ConnectPacket& c = decoded.packet;
+  if (c.uid.size() < limits::min_uid) {
+    refuse(ConnackCode::bad_version, "uid too short");
+    return;
+  }
+  if (ctx_.stopping) {
+    refuse(ConnackCode::unavailable, "shutting down");
+    return;
+  }
+  if (ctx_.hub.peer_count() >= ctx_.options.max_connections) {
+    log_.warn("{}: refused, {} clients connected (max_connections)", address,
+              ctx_.hub.peer_count());
+    refuse(ConnackCode::unavailable, "server busy");
+    return;
+  }
+  ConnectInfo info;
+  info.uid = c.uid;
+  info.credentials = c.credentials;
+  info.info = c.info;
+  info.seed = seed;
+  info.address = address;
+  info.transport = transport;
+  info.target = http_.target;
+  info.headers = &http_.headers;
+  const AuthResult auth = ctx_.hub.authenticate(info);
+  if (auth.code != ConnackCode::accepted) {
+    refuse(auth.code, auth.reason);
+    return;
+  }
+  uid.assign(c.uid);
+  this->info.assign(c.info);
+  timer_.cancel();
+  const std::uint32_t id = ctx_.hub.register_peer(*this);
+  state_ = State::connected;
+  --ctx_.counters.pending;
+  std::string connack;
+  append_connack(connack, ConnackCode::accepted, id);
+  queue_packet(connack);
+  log_.debug("etid {:#x}: connected from {} over {}", id, address, to_string(transport));
+  ctx_.hub.connected(*this);
+}
+
+void Session::refuse(ConnackCode code, std::string_view reason) {
+  std::string connack;
+  append_connack(connack, code, 0, reason);
+  queue_packet(connack);
+  log_.debug("{}: Connect refused with code {} ({})", address, static_cast<int>(code),
+             printable(reason));
+  end(CloseReason::refused);
+}
+
+void Session::handle_publish(const PublishView& publish) {
+  if (publish.ptid != etid) {
+    log_.info("etid {:#x}: Publish claims publisher {:#x}: corrupt frame", etid, publish.ptid);
+    end(CloseReason::corrupt_frame);
+    return;
+  }
+  if (publish.payload.size() > limits::max_payload) {
+    end(CloseReason::payload_too_large);
+    return;
+  }
+  // The forwarded frame is the received packet in raw framing: built once, shared by every
+  // recipient.
+  Frame frame = Frame::allocate(limits::raw_publish_header + publish.payload.size());
+  write_publish_header(frame.data(), publish.payload.size(), publish.tid, publish.ptid,
+                       publish.subtid);
+  if (!publish.payload.empty()) {
+    std::memcpy(frame.data() + limits::raw_publish_header, publish.payload.data(),
+                publish.payload.size());
+  }
+  const Message message{frame.bytes().subspan(limits::raw_publish_header), publish.ptid,
+                        publish.tid, publish.subtid};
+  ctx_.hub.publish(*this, message, std::move(frame));
+}
+
+// ---- output -----------------------------------------------------------------------------
+
+bool Session::deliver(const Frame& frame) {
+  if (!open()) return false;
+  if (queued_bytes_ + frame.size() > ctx_.options.output_queue_bytes) {
+    // Slow-consumer policy: a client that cannot keep up is disconnected rather than
+    // silently missing messages or growing the broker's memory. The close is posted
+    // because the hub may be iterating subscribers right now.
+    if (!overflow_posted_) {
+      overflow_posted_ = true;
+      ++ctx_.counters.slow_consumers;
+      log_.warn("etid {:#x} ({}): slow consumer, {} bytes queued; disconnecting", etid,
+                address, queued_bytes_);
+      asio::post(ctx_.io, [self = shared_from_this()] { self->end(CloseReason::slow_consumer); });
+    }
+    return false;
+  }
+  queue(frame);
+  return true;
+}
+
+void Session::queue(Frame frame, bool verbatim) {
+  queued_bytes_ += frame.size();
+  pending_.push_back({std::move(frame), verbatim});
+  schedule_flush();
+}
+
+void Session::schedule_flush() {
+  if (writing_ || flush_posted_) return;
+  // Deferred to the end of this loop turn so that everything queued meanwhile (a whole
+  // read's worth of packets, a fan-out) leaves in one write.
+  flush_posted_ = true;
+  asio::post(ctx_.io, [self = shared_from_this()] {
+    self->flush_posted_ = false;
+    self->flush();
+  });
+}
+
+void Session::flush() {
+  if (writing_ || state_ == State::closed) return;
+  if (pending_.empty()) {
+    if (state_ == State::closing) finish_close();
+    return;
+  }
+  inflight_.swap(pending_);
+  inflight_bytes_ = 0;
+  scratch_.clear();
+  // Segments: offset into scratch_ (external == nullptr) or an external pointer.
+  struct Segment {
+    const std::uint8_t* external;
+    std::size_t offset;
+    std::size_t size;
+  };
+  thread_local std::vector<Segment> segments;
+  segments.clear();
+  auto add_scratch = [&](const std::uint8_t* p, std::size_t n) {
+    if (n == 0) return;
+    const std::size_t offset = scratch_.size();
+    scratch_.insert(scratch_.end(), p, p + n);
+    if (!segments.empty() && !segments.back().external &&
+        segments.back().offset + segments.back().size == offset) {
+      segments.back().size += n;
+    } else {
+      segments.push_back({nullptr, offset, n});
+    }
+  };
+  for (const Outgoing& item : inflight_) {
+    inflight_bytes_ += item.frame.size();
+    std::uint8_t header[16];
+    std::span<const std::uint8_t> body;
+    const std::size_t header_size = frame_parts(item, header, body);
+    add_scratch(header, header_size);
+    if (body.size() <= coalesce_limit) {
+      add_scratch(body.data(), body.size());
+    } else {
+      segments.push_back({body.data(), 0, body.size()});
+    }
+  }
+  buffers_.clear();
+  for (const Segment& s : segments) {
+    buffers_.emplace_back(s.external ? s.external : scratch_.data() + s.offset, s.size);
+  }
+  writing_ = true;
+  asio::async_write(socket_, buffers_,
+                    [self = shared_from_this()](const asio::error_code& ec, std::size_t) {
+                      self->on_written(ec);
+                    });
+}
+
+void Session::on_written(const asio::error_code& ec) {
+  writing_ = false;
+  queued_bytes_ -= inflight_bytes_;
+  inflight_bytes_ = 0;
+  inflight_.clear();
+  if (state_ == State::closed) return;
+  if (ec) {
+    log_.debug("etid {:#x} ({}): write failed: {}", etid, address, ec.message());
+    abort(CloseReason::peer_closed);
+    return;
+  }
+  flush();
+}
+
+// ---- closing ----------------------------------------------------------------------------
+
+void Session::end(CloseReason reason, std::string_view text) {
+  if (!open()) return;
+  ctx_.hub.unregister_peer(*this, reason);
+  begin_close(reason, text);
+}
+
+void Session::close(CloseReason reason, std::string_view text) {
+  // The hub already removed this peer from its tables.
+  begin_close(reason, text);
+}
+
+void Session::begin_close(CloseReason reason, std::string_view text) {
+  if (!open()) return;
+  if (state_ == State::awaiting_connect) --ctx_.counters.pending;
+  state_ = State::closing;
+  timer_.cancel();
+  log_.debug("etid {:#x} ({}): closing: {}", etid, address, to_string(reason));
+  if (reason == CloseReason::slow_consumer) {
+    // Its backlog is exactly what it could not take; only the goodbye is still sent.
+    for (const Outgoing& item : pending_) queued_bytes_ -= item.frame.size();
+    pending_.clear();
+  }
+  queue_goodbye(reason, text);
+  // Whatever happens on the wire, the socket is gone after the close-handshake deadline.
+  timer_.expires_after(limits::close_handshake_deadline);
+  timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+    if (!ec) self->abort(CloseReason::peer_closed);
+  });
+  schedule_flush();
+}
+
+void Session::finish_close() {
+  if (state_ != State::closing) return;
+  if (peer_eof_) {
+    abort(CloseReason::peer_closed);
+    return;
+  }
+  // Everything is written: stop sending and drain input until the client closes too (or
+  // the linger time passes), then close.
+  state_ = State::lingering;
+  asio::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  timer_.cancel();
+  timer_.expires_after(linger_time);
+  timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+    if (!ec) self->abort(CloseReason::peer_closed);
+  });
+  if (!reading_) read_more();
+}
+
+void Session::abort(CloseReason reason) {
+  if (state_ == State::closed) return;
+  if (state_ == State::awaiting_connect) --ctx_.counters.pending;
+  if (open()) ctx_.hub.unregister_peer(*this, reason);
+  state_ = State::closed;
+  timer_.cancel();
+  asio::error_code ignored;
+  socket_.close(ignored);
+  pending_.clear();
+  ctx_.remove(this);
+}
+
+}  // namespace smq

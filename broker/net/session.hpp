@@ -1,0 +1,112 @@
+// An SMQ session over an accepted socket: the SMQ state machine (Init, Connect deadline,
+// Connack, packets to the hub), the output queue with its slow-consumer cap, batched
+// gather writes, and the close sequence. WebSocket and raw framing are supplied by the
+// subclasses (ws_session, raw_session). Broker thread only.
+#pragma once
+
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "broker/net/net_context.hpp"
+#include "broker/peer.hpp"
+#include "protocol/smq_packet.hpp"
+
+namespace smq {
+
+// What the upgrade or bootstrap request said, kept for the authenticate hook.
+struct HttpContext {
+  std::string target;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+class Session : public Peer, public Connection, public std::enable_shared_from_this<Session> {
+ public:
+  Session(NetContext& ctx, asio::ip::tcp::socket socket, HttpContext http,
+          std::string leftover, Transport transport);
+  ~Session() override;
+
+  // Sends Init, arms the Connect deadline and starts reading (bytes that arrived with the
+  // HTTP head are processed first).
+  void start();
+
+  bool deliver(const Frame& frame) override;
+  void close(CloseReason reason, std::string_view text) override;
+  void stop_for_shutdown() override { end(CloseReason::server_shutdown); }
+
+ protected:
+  // One queued item: an SMQ packet in raw framing, or (verbatim) bytes written as they are
+  // (WebSocket control frames).
+  struct Outgoing {
+    Frame frame;
+    bool verbatim = false;
+  };
+
+  // Decodes as many whole units as `input` holds, handing SMQ packets to handle_packet();
+  // returns the bytes used. May end the session.
+  virtual std::size_t decode_input(std::span<std::uint8_t> input) = 0;
+  // Largest read buffer the framing can ever need.
+  virtual std::size_t max_read_buffer() const = 0;
+  // Splits one queued item into a small header (written into `header`, returns its size)
+  // and the body bytes that follow it on the wire.
+  virtual std::size_t frame_parts(const Outgoing& item, std::uint8_t* header,
+                                  std::span<const std::uint8_t>& body) const = 0;
+  // Queues what the wire says before the socket closes (Disconnect, WebSocket Close).
+  virtual void queue_goodbye(CloseReason reason, std::string_view text) = 0;
+
+  // The SMQ state machine for one packet (type byte + body).
+  void handle_packet(Bytes packet);
+  // Our decision to end the session: hub teardown, goodbye bytes, flush, close.
+  void end(CloseReason reason, std::string_view text = {});
+  void queue(Frame frame, bool verbatim = false);
+  void queue_packet(const std::string& raw_framed) { queue(Frame::copy_of(raw_framed)); }
+  bool open() const { return state_ == State::awaiting_connect || state_ == State::connected; }
+  bool connected() const { return state_ == State::connected; }
+  NetContext& ctx_;
+  Logger& log_;
+
+ private:
+  // closing: goodbye bytes being written; lingering: send side shut, draining input.
+  enum class State { awaiting_connect, connected, closing, lingering, closed };
+
+  void handle_connect(Bytes packet);
+  void refuse(ConnackCode code, std::string_view reason);
+  void handle_publish(const PublishView& publish);
+  void read_more();
+  void on_read(const asio::error_code& ec, std::size_t n);
+  void schedule_flush();
+  void flush();
+  void on_written(const asio::error_code& ec);
+  void begin_close(CloseReason reason, std::string_view text);
+  void finish_close();
+  void abort(CloseReason reason);
+
+  asio::ip::tcp::socket socket_;
+  HttpContext http_;
+  State state_ = State::awaiting_connect;
+  asio::steady_timer timer_;  // Connect deadline, then the lingering close
+
+  std::vector<std::uint8_t> rbuf_;
+  std::size_t rbegin_ = 0;
+  std::size_t rend_ = 0;
+
+  std::vector<Outgoing> pending_;
+  std::vector<Outgoing> inflight_;
+  std::size_t queued_bytes_ = 0;    // pending + inflight, against the slow-consumer cap
+  std::size_t inflight_bytes_ = 0;
+  bool writing_ = false;
+  bool reading_ = false;
+  bool peer_eof_ = false;  // the client's side ended while our goodbye was still queued
+  bool flush_posted_ = false;
+  bool overflow_posted_ = false;
+  std::vector<std::uint8_t> scratch_;  // headers and small frames coalesced for one write
+  std::vector<asio::const_buffer> buffers_;
+};
+
+}  // namespace smq

@@ -1,0 +1,19 @@
+// Socket set-up shared by every accepted connection: no Nagle delay, TCP keepalive with the
+// configured timings (dead devices are found by keepalive, never by an SMQ idle timeout),
+// and the peer's address as text. Broker thread.
+#pragma once
+
+#include <asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <string>
+
+namespace smq {
+
+void tune_socket(asio::ip::tcp::socket& socket, std::chrono::seconds keepalive_idle,
+                 std::chrono::seconds keepalive_interval);
+
+// "127.0.0.1", "::1"; IPv4-mapped IPv6 addresses are shown as plain IPv4.
+std::string peer_address(const asio::ip::tcp::socket& socket);
+
+}  // namespace smq

@@ -1,0 +1,46 @@
+// Everything an operator or an embedding program can set, with safe defaults (loopback
+// only, bounded queues and deadlines). Plain data; read on the broker thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "broker/hub.hpp"
+#include "broker/log.hpp"
+#include "protocol/limits.hpp"
+
+namespace smq {
+
+struct BrokerOptions {
+  // "HOST:PORT" or "[V6]:PORT"; port 0 picks a free port (see Broker::endpoints()).
+  std::vector<std::string> listen = {"127.0.0.1:9700"};
+  // Directory of static files served to plain GET requests; empty = the bundled page.
+  std::string web_root;
+  // Accept SMQ (WebSocket or raw) only on this request path; empty = any path.
+  std::string smq_path;
+
+  LogLevel log_level = LogLevel::info;
+
+  // The in-process client's ETID is 1 unless this is set (then it is random).
+  bool random_server_etid = false;
+
+  // Established SMQ clients; beyond this Connect is answered with Connack 0x02.
+  std::size_t max_connections = limits::default_max_connections;
+  // Sockets still in their HTTP head or Connect phase; beyond this new sockets are closed
+  // at once, so a flood of idle sockets cannot starve real clients.
+  std::size_t max_pending_connections = 1024;
+  // Bytes queued for one client before it is disconnected as a slow consumer.
+  std::size_t output_queue_bytes = limits::default_output_queue_bytes;
+
+  std::chrono::milliseconds http_head_deadline = limits::http_head_deadline;
+  std::chrono::milliseconds connect_deadline = limits::connect_deadline;
+  // TCP keepalive as the reference broker sets it: probes after 230 s idle, every 23 s.
+  std::chrono::seconds keepalive_idle{230};
+  std::chrono::seconds keepalive_interval{23};
+
+  HubLimits hub;
+};
+
+}  // namespace smq

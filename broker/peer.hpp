@@ -1,0 +1,50 @@
+// What the hub delivers to: one Peer per connected client (network sessions) plus the
+// in-process server client. The hub owns the bookkeeping fields; implementations only queue
+// bytes and close. Everything here lives on the broker (hub) thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "broker/close_reason.hpp"
+#include "broker/frame.hpp"
+
+namespace smq {
+
+enum class Transport : std::uint8_t { websocket, raw, local };
+
+std::string_view to_string(Transport transport);
+
+class Peer {
+ public:
+  virtual ~Peer() = default;
+
+  // Queues one raw-framed packet. Must not call back into the hub (it may run inside a
+  // fan-out loop). Returns false when the copy could not be queued (peer closing, or its
+  // output queue overflowed, in which case the peer schedules its own close).
+  virtual bool deliver(const Frame& frame) = 0;
+
+  // The hub has ended this peer (same-UID eviction, corrupt frame, admin close). The hub
+  // has already removed it from every table; the peer only closes its transport.
+  virtual void close(CloseReason reason, std::string_view text = {}) = 0;
+
+  // Identity, set before the hub registers the peer.
+  std::uint32_t etid = 0;
+  std::string uid;
+  std::string info;
+  std::string address;  // peer IP as text (IPv4-mapped prefix removed)
+  std::uint32_t seed = 0;
+  Transport transport = Transport::local;
+
+  // Hub bookkeeping.
+  bool registered = false;
+  // Subscribed topic TIDs, each with this peer's slot in the topic's subscriber vector
+  // (kept so that leaving a topic with thousands of subscribers is O(1)).
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> subscriptions;
+  std::vector<std::uint32_t> observing;  // ids this peer observes
+};
+
+}  // namespace smq
