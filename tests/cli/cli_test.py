@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Process-level tests of the executables, as an operator and a device would use them.
+
+smq-broker: --help, --version, bad options, starts on a free loopback port, serves the
+bundled page, speaks raw SMQ, and exits cleanly on SIGTERM (clients get Disconnect
+"shutdown"). hello5: a raw SMQ client publishes to "hello" and receives five replies about
+one second apart. Loopback only; every wait is bounded.
+
+Usage: cli_test.py BUILD_DIR
+"""
+import os
+import re
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+import urllib.request
+
+BUILD = sys.argv[1]
+BROKER = os.path.join(BUILD, "broker", "smq-broker")
+HELLO5 = os.path.join(BUILD, "broker", "hello5")
+passed = 0
+failed = 0
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok   {name}")
+    else:
+        failed += 1
+        print(f"FAIL {name} {detail}")
+
+
+def start(binary, *args):
+    proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", *args],
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        line = proc.stderr.readline()
+        m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+        if m:
+            return proc, int(m.group(1))
+    proc.kill()
+    raise RuntimeError(f"{binary} did not report its port")
+
+
+def frame(ptype, body=b""):
+    return struct.pack(">HB", len(body) + 3, ptype) + body
+
+
+def read_frame(sock):
+    def exact(n):
+        data = b""
+        while len(data) < n:
+            chunk = sock.recv(n - len(data))
+            if not chunk:
+                raise EOFError
+            data += chunk
+        return data
+    (length,) = struct.unpack(">H", exact(2))
+    return exact(length - 2)
+
+
+def raw_connect(port, uid):
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    sock.sendall(b"GET / HTTP/1.0\r\nHost: localhost\r\nSimpleMQ: 1\r\n"
+                 b"User-Agent: SimpleMQ/1\r\n\r\n")
+    init = read_frame(sock)
+    assert init[0] == 1 and init[1] == 1, init
+    sock.sendall(frame(2, b"\x02\x00\x00" + bytes([len(uid)]) + uid + b"\x00"))
+    connack = read_frame(sock)
+    assert connack[:2] == b"\x03\x00" and len(connack) == 6, connack
+    return sock, struct.unpack(">I", connack[2:6])[0]
+
+
+def test_broker():
+    out = subprocess.run([BROKER, "--help"], capture_output=True, text=True, timeout=10)
+    check("--help", out.returncode == 0 and "--listen" in out.stdout)
+    out = subprocess.run([BROKER, "--version"], capture_output=True, text=True, timeout=10)
+    check("--version", out.returncode == 0 and out.stdout.startswith("smq-broker "))
+    out = subprocess.run([BROKER, "--bogus"], capture_output=True, text=True, timeout=10)
+    check("unknown option", out.returncode == 2 and "--bogus" in out.stderr)
+    out = subprocess.run([BROKER, "--listen", "nonsense"], capture_output=True, text=True,
+                         timeout=10)
+    check("bad listen address", out.returncode == 1 and "listen" in out.stderr)
+
+    proc, port = start(BROKER)
+    try:
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
+        check("bundled page", page.status == 200 and b"broker is running" in page.read())
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/missing", timeout=5)
+            check("404", False)
+        except urllib.error.HTTPError as e:
+            check("404", e.code == 404)
+        sock, etid = raw_connect(port, b"cli-device-1")
+        sock.sendall(frame(12))
+        check("ping/pong", read_frame(sock) == b"\x0d")
+        proc.send_signal(signal.SIGTERM)
+        bye = read_frame(sock)
+        check("shutdown disconnect", bye == b"\x0bshutdown", repr(bye))
+        code = proc.wait(timeout=10)
+        check("clean exit on SIGTERM", code == 0, f"exit {code}")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_hello5():
+    proc, port = start(HELLO5)
+    try:
+        sock, etid = raw_connect(port, b"cli-device-2")
+        sock.sendall(frame(6, b"hello"))
+        ack = read_frame(sock)
+        check("create hello", ack[0] == 7 and ack[1] == 0 and ack[6:] == b"hello")
+        tid = ack[2:6]
+        sock.sendall(frame(8, tid + struct.pack(">I", etid) + b"\x00\x00\x00\x00device"))
+        times = []
+        for n in range(1, 6):
+            msg = read_frame(sock)
+            times.append(time.monotonic())
+            dest, ptid, subtid = struct.unpack(">III", msg[1:13])
+            expected = f"Hello, you said 'device' ({n} of 5)".encode()
+            check(f"hello5 reply {n}", msg[0] == 8 and dest == etid and ptid == 1
+                  and msg[13:] == expected, repr(msg))
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        check("replies one second apart", all(0.8 < g < 1.5 for g in gaps), repr(gaps))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+
+
+test_broker()
+test_hello5()
+print(f"cli: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
