@@ -114,7 +114,9 @@ void append_ack(std::string& out, PacketType type, bool accepted, std::uint32_t 
   const std::size_t start = begin_frame(out, type);
   out.push_back(accepted ? '\0' : '\x01');
   put_u32(out, accepted ? id : 0);
-  out.append(name);
+  // The echo of an absurdly long (and therefore denied) name is cut so the frame length
+  // still fits its u16; a wrapped length would desynchronise a raw client's stream.
+  out.append(name.substr(0, max_ack_name));
   end_frame(out, start);
 }
 

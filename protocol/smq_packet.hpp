@@ -46,6 +46,9 @@ enum class ConnackCode : std::uint8_t {
   denied = 6,           // default refusal
 };
 
+// Longest name an ack can echo: a raw frame of 0xFFFF bytes minus length, type, status, id.
+inline constexpr std::size_t max_ack_name = 0xFFFF - 8;
+
 // Publish and PubFrag share this fixed header; the payload is everything after it.
 inline constexpr std::size_t publish_header_size = 1 + 12;  // type + dest + ptid + subtid
 

@@ -66,7 +66,7 @@ void RawSession::queue_goodbye(CloseReason reason, std::string_view text) {
   if (!wire.send_disconnect) return;
   std::string disconnect;
   append_disconnect(disconnect, text.empty() ? wire.disconnect_text : text);
-  queue_packet(disconnect);
+  push_goodbye(Frame::copy_of(disconnect));
 }
 
 }  // namespace smq

@@ -52,7 +52,7 @@ void Session::start() {
   seed = random_seed();
   std::string init;
   append_init(init, seed, address);
-  queue_packet(init);
+  send_packet(init);
   timer_.expires_after(ctx_.options.connect_deadline);
   timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
     if (ec || self->state_ != State::awaiting_connect) return;
@@ -63,6 +63,14 @@ void Session::start() {
     on_read({}, 0);
   } else {
     read_more();
+  }
+}
+
+void Session::stop_for_shutdown() {
+  if (state_ == State::awaiting_connect) {
+    refuse(ConnackCode::unavailable, "shutting down");
+  } else {
+    end(CloseReason::server_shutdown);
   }
 }
 
@@ -168,7 +176,7 @@ void Session::handle_packet(Bytes packet) {
     case PacketType::ping: {
       std::string pong;
       append_empty(pong, PacketType::pong);
-      queue_packet(pong);
+      send_packet(pong);
       return;
     }
     case PacketType::pong:
@@ -230,7 +238,7 @@ void Session::handle_connect(Bytes packet) {
   --ctx_.counters.pending;
   std::string connack;
   append_connack(connack, ConnackCode::accepted, id);
-  queue_packet(connack);
+  send_packet(connack);
   log_.debug("etid {:#x}: connected from {} over {}", id, address, to_string(transport));
   ctx_.hub.connected(*this);
 }
@@ -238,7 +246,7 @@ void Session::handle_connect(Bytes packet) {
 void Session::refuse(ConnackCode code, std::string_view reason) {
   std::string connack;
   append_connack(connack, code, 0, reason);
-  queue_packet(connack);
+  send_packet(connack);
   log_.debug("{}: Connect refused with code {} ({})", address, static_cast<int>(code),
              printable(reason));
   end(CloseReason::refused);
@@ -270,8 +278,12 @@ void Session::handle_publish(const PublishView& publish) {
 
 // ---- output -----------------------------------------------------------------------------
 
-bool Session::deliver(const Frame& frame) {
-  if (!open()) return false;
+bool Session::deliver(const Frame& frame) { return send(frame); }
+
+bool Session::send(Frame frame, bool verbatim) {
+  // A connected session that the hub no longer lists is being torn down: the Changes its
+  // own departure causes are not for it.
+  if (!open() || (connected() && !registered)) return false;
   if (queued_bytes_ + frame.size() > ctx_.options.output_queue_bytes) {
     // Slow-consumer policy: a client that cannot keep up is disconnected rather than
     // silently missing messages or growing the broker's memory. The close is posted
@@ -285,14 +297,15 @@ bool Session::deliver(const Frame& frame) {
     }
     return false;
   }
-  queue(frame);
-  return true;
-}
-
-void Session::queue(Frame frame, bool verbatim) {
   queued_bytes_ += frame.size();
   pending_.push_back({std::move(frame), verbatim});
   schedule_flush();
+  return true;
+}
+
+void Session::push_goodbye(Frame frame, bool verbatim) {
+  queued_bytes_ += frame.size();
+  pending_.push_back({std::move(frame), verbatim});
 }
 
 void Session::schedule_flush() {

@@ -38,7 +38,9 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
 
   bool deliver(const Frame& frame) override;
   void close(CloseReason reason, std::string_view text) override;
-  void stop_for_shutdown() override { end(CloseReason::server_shutdown); }
+  // Connected clients get Disconnect "shutdown"; clients still expected to Connect get
+  // Connack 0x02 (unavailable), which every client understands at that point.
+  void stop_for_shutdown() override;
 
  protected:
   // One queued item: an SMQ packet in raw framing, or (verbatim) bytes written as they are
@@ -64,8 +66,12 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   void handle_packet(Bytes packet);
   // Our decision to end the session: hub teardown, goodbye bytes, flush, close.
   void end(CloseReason reason, std::string_view text = {});
-  void queue(Frame frame, bool verbatim = false);
-  void queue_packet(const std::string& raw_framed) { queue(Frame::copy_of(raw_framed)); }
+  // Queues bytes for the client, subject to the slow-consumer cap (so a client that sends
+  // pings but never reads is cut off like any slow reader). False when not queued.
+  bool send(Frame frame, bool verbatim = false);
+  bool send_packet(const std::string& raw_framed) { return send(Frame::copy_of(raw_framed)); }
+  // Queues goodbye bytes while closing: no cap, the session is ending anyway.
+  void push_goodbye(Frame frame, bool verbatim = false);
   bool open() const { return state_ == State::awaiting_connect || state_ == State::connected; }
   bool connected() const { return state_ == State::connected; }
   NetContext& ctx_;

@@ -38,7 +38,7 @@ std::size_t WsSession::decode_input(std::span<std::uint8_t> input) {
         }
         break;
       case ws::Event::Kind::ping:
-        queue(Frame::copy_of(ws::encode_frame(ws::Opcode::pong, event.payload)), true);
+        send(Frame::copy_of(ws::encode_frame(ws::Opcode::pong, event.payload)), true);
         break;
       case ws::Event::Kind::close:
         // Echo the peer's code (1000 when it sent none) and close.
@@ -76,11 +76,12 @@ void WsSession::queue_goodbye(CloseReason reason, std::string_view text) {
   if (wire.send_disconnect) {
     std::string disconnect;
     append_disconnect(disconnect, text.empty() ? wire.disconnect_text : text);
-    queue_packet(disconnect);
+    push_goodbye(Frame::copy_of(disconnect));
   }
   std::uint16_t code = close_code_ ? close_code_ : wire.ws_code;
   if (code == 0) code = static_cast<std::uint16_t>(ws::CloseCode::normal);
-  queue(Frame::copy_of(ws::encode_close(static_cast<ws::CloseCode>(code), close_text_)), true);
+  push_goodbye(Frame::copy_of(ws::encode_close(static_cast<ws::CloseCode>(code), close_text_)),
+               true);
 }
 
 }  // namespace smq

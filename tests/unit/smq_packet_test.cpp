@@ -47,6 +47,14 @@ TEST(SmqPacket, AcksEchoNameAndZeroIdWhenDenied) {
   EXPECT_EQ(bytes(out), bytes({0, 8, 7, 0, 0, 0, 0, 7}));
 }
 
+TEST(SmqPacket, AckEchoNeverOverflowsTheRawLength) {
+  std::string out;
+  append_ack(out, PacketType::suback, false, 0, std::string(0xFFFA, 'n'));
+  ASSERT_EQ(out.size(), 0xFFFFu);
+  EXPECT_EQ(static_cast<std::uint8_t>(out[0]), 0xFF);
+  EXPECT_EQ(static_cast<std::uint8_t>(out[1]), 0xFF);
+}
+
 TEST(SmqPacket, ChangeIsElevenBytes) {
   std::string out;
   append_change(out, 0x0A0B0C0D, 3);
