@@ -49,10 +49,10 @@ void Broker::start() {
   for (auto& listener : listeners_) {
     listener->start();
     const auto ep = listener->local_endpoint();
-    log_.info("listening on {}:{} (WebSocket, raw SMQ and HTTP)",
-              ep.address().is_v6() ? "[" + ep.address().to_string() + "]"
-                                   : ep.address().to_string(),
-              ep.port());
+    const std::string host = ep.address().to_string();
+    const bool v6 = ep.address().is_v6();
+    log_.info("listening on {}{}{}:{} (WebSocket, raw SMQ and HTTP)", v6 ? "[" : "", host,
+              v6 ? "]" : "", ep.port());
   }
 }
 

@@ -1,11 +1,12 @@
 // An immutable, reference-counted SMQ packet in raw framing ([u16 length][type][body]).
 // The hub encodes each outgoing packet once; every recipient's output queue holds a
 // reference, so fan-out to N subscribers copies no payload. Raw sessions write the bytes
-// whole; WebSocket sessions write a frame header plus bytes()[2..]. The count is atomic
-// so a frame may be handed to another thread (the in-process client's callers, shards).
+// whole; WebSocket sessions write a frame header plus bytes()[2..]. Frames live on the
+// broker thread only, so the reference count is a plain integer: an atomic one cost about
+// 70 % of a delivery in the fan-out benchmark (docs/benchmarks.md). Anything that hands a
+// frame to another thread must copy the bytes.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -33,7 +34,7 @@ class Frame {
     void* mem = std::malloc(sizeof(Block) + size);
     if (!mem) throw std::bad_alloc();
     Frame f;
-    f.block_ = new (mem) Block{{1}, size};
+    f.block_ = new (mem) Block{1, size};
     return f;
   }
 
@@ -53,16 +54,16 @@ class Frame {
 
  private:
   struct Block {
-    std::atomic<std::uint32_t> refs;
+    std::uint32_t refs;
     std::size_t size;
     std::uint8_t* bytes() { return reinterpret_cast<std::uint8_t*>(this + 1); }
   };
 
   void retain() {
-    if (block_) block_->refs.fetch_add(1, std::memory_order_relaxed);
+    if (block_) ++block_->refs;
   }
   void release() {
-    if (block_ && block_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    if (block_ && --block_->refs == 0) {
       block_->~Block();
       std::free(block_);
     }
