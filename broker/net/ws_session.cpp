@@ -30,8 +30,10 @@ std::size_t WsSession::decode_input(std::span<std::uint8_t> input) {
           close_code_ = static_cast<std::uint16_t>(ws::CloseCode::protocol_error);
           close_text_ = "empty message";
           end(CloseReason::protocol_error);
-        } else if (event.payload[0] == static_cast<std::uint8_t>(PacketType::pubfrag)) {
-          // PubFrag exists for the raw transport only, as in the reference broker.
+        } else if (connected() &&
+                   event.payload[0] == static_cast<std::uint8_t>(PacketType::pubfrag)) {
+          // PubFrag exists for the raw transport only, as in the reference broker. (Before
+          // Connect it is just a wrong first packet, answered like any other.)
           end(CloseReason::protocol_error);
         } else {
           handle_packet(event.payload);
