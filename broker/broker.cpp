@@ -11,6 +11,7 @@
 #include "broker/local_client.hpp"
 #include "broker/net/listener.hpp"
 #include "broker/net/net_context.hpp"
+#include "broker/stats_publisher.hpp"
 
 namespace smq {
 namespace {
@@ -33,6 +34,7 @@ Broker::~Broker() {
   // Connections still referenced by queued handlers are released with io_, after the hub;
   // none of them touches the hub on destruction.
   listeners_.clear();
+  stats_publisher_.reset();
 }
 
 void Broker::start() {
@@ -45,6 +47,10 @@ void Broker::start() {
     } catch (const std::system_error& e) {
       throw std::runtime_error("cannot listen on " + text + ": " + e.code().message());
     }
+  }
+  if (options_.stats_interval.count() > 0) {
+    stats_publisher_ = std::make_unique<StatsPublisher>(*this, options_.stats_interval);
+    stats_publisher_->start();
   }
   for (auto& listener : listeners_) {
     listener->start();
@@ -77,6 +83,7 @@ void Broker::stop() {
     net_->stopping = true;
     log_.info("stopping: closing {} connections", net_->connections.size());
     for (auto& listener : listeners_) listener->stop();
+    if (stats_publisher_) stats_publisher_->stop();
     auto grace = std::make_shared<asio::steady_timer>(io_, shutdown_grace);
     net_->on_drained = [this, grace] {
       grace->cancel();
@@ -95,6 +102,12 @@ std::vector<asio::ip::tcp::endpoint> Broker::endpoints() const {
   std::vector<asio::ip::tcp::endpoint> out;
   for (const auto& l : listeners_) out.push_back(l->local_endpoint());
   return out;
+}
+
+BrokerStats Broker::stats() const {
+  const double uptime =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  return collect_stats(*hub_, net_->counters, uptime);
 }
 
 LocalClient& Broker::server() { return *server_; }

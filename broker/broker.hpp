@@ -8,18 +8,21 @@
 #include <asio/ip/tcp.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <thread>
 #include <vector>
 
 #include "broker/hooks.hpp"
 #include "broker/options.hpp"
+#include "broker/stats.hpp"
 
 namespace smq {
 
 class Hub;
 class LocalClient;
 class Listener;
+class StatsPublisher;
 struct NetContext;
 
 class Broker {
@@ -42,6 +45,9 @@ class Broker {
   // Bound addresses, in the order of options.listen (useful with port 0).
   std::vector<asio::ip::tcp::endpoint> endpoints() const;
 
+  // Counters and the most subscribed topics. Broker thread only (or before run()).
+  BrokerStats stats() const;
+
   // The in-process client (server code's peer, ETID 1 by default).
   LocalClient& server();
   Hub& hub();
@@ -60,6 +66,8 @@ class Broker {
   std::unique_ptr<NetContext> net_;
   std::unique_ptr<LocalClient> server_;
   std::vector<std::shared_ptr<Listener>> listeners_;
+  std::unique_ptr<StatsPublisher> stats_publisher_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::thread thread_;
   std::atomic<bool> running_{false};
   std::atomic<std::thread::id> loop_thread_{};

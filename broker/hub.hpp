@@ -93,6 +93,13 @@ class Hub {
   // Every registered network peer (not the in-process client).
   std::vector<Peer*> peers() const;
   const HubStats& stats() const { return stats_; }
+  std::size_t topic_count() const { return topic_ids_.size(); }
+  std::size_t subtopic_count() const { return subtopic_ids_.size(); }
+  // Calls f(tid, name, subscriber count) for every named topic.
+  template <typename F>
+  void for_each_topic(F&& f) const {
+    for (const auto& [name, tid] : topic_ids_) f(tid, std::string_view(name), subscriber_count(tid));
+  }
 
  private:
   struct Topic {

@@ -40,6 +40,10 @@ struct BrokerOptions {
   std::chrono::seconds keepalive_idle{230};
   std::chrono::seconds keepalive_interval{23};
 
+  // How often the in-process client publishes stats on "$smq/stats" (while somebody is
+  // subscribed there); 0 turns it off.
+  std::chrono::milliseconds stats_interval{1000};
+
   HubLimits hub;
 };
 

@@ -38,6 +38,8 @@ Options:
   --queue-bytes N           output queue cap per client in bytes; a client that
                             falls further behind is disconnected (default {})
   --connect-timeout MS      time allowed for Connect after Init (default {})
+  --stats-interval MS       publish broker stats on "$smq/stats" this often
+                            (default 1000; 0 = off)
   --random-server-etid      give the in-process client a random ETID instead of 1
   --help                    show this text
   --version                 show the version
@@ -83,6 +85,14 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
         return cl;
       }
       cl.options.log_level = *level;
+    } else if (arg == "--stats-interval") {
+      if (!value(v)) return cl;
+      std::size_t n = 0;
+      if (!parse_number(v, n)) {
+        cl.error = fmt::format("--stats-interval needs a number of milliseconds, got '{}'", v);
+        return cl;
+      }
+      cl.options.stats_interval = std::chrono::milliseconds(n);
     } else if (arg == "--max-connections" || arg == "--max-pending" || arg == "--queue-bytes" ||
                arg == "--connect-timeout") {
       if (!value(v)) return cl;

@@ -28,6 +28,10 @@ struct NetCounters {
   std::uint64_t accepted = 0;
   std::uint64_t slow_consumers = 0;
   std::uint64_t protocol_errors = 0;
+  std::uint64_t bytes_in = 0;     // read from SMQ sessions (all framing included)
+  std::uint64_t bytes_out = 0;    // written to SMQ sessions
+  std::uint64_t packets_in = 0;   // SMQ packets received
+  std::uint64_t packets_out = 0;  // SMQ packets and WebSocket control frames written
 };
 
 struct NetContext {

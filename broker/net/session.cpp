@@ -118,6 +118,7 @@ void Session::on_read(const asio::error_code& ec, std::size_t n) {
     return;
   }
   rend_ += n;
+  ctx_.counters.bytes_in += n;
   rbegin_ += decode_input({rbuf_.data() + rbegin_, rend_ - rbegin_});
   if (rbegin_ == rend_) {
     rbegin_ = rend_ = 0;
@@ -134,6 +135,7 @@ void Session::on_read(const asio::error_code& ec, std::size_t n) {
 
 void Session::handle_packet(Bytes packet) {
   if (!open()) return;
+  ++ctx_.counters.packets_in;
   if (state_ == State::awaiting_connect) {
     handle_connect(packet);
     return;
@@ -364,8 +366,10 @@ void Session::flush() {
     buffers_.emplace_back(s.external ? s.external : scratch_.data() + s.offset, s.size);
   }
   writing_ = true;
+  ctx_.counters.packets_out += inflight_.size();
   asio::async_write(socket_, buffers_,
-                    [self = shared_from_this()](const asio::error_code& ec, std::size_t) {
+                    [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
+                      self->ctx_.counters.bytes_out += n;
                       self->on_written(ec);
                     });
 }

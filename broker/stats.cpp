@@ -1,0 +1,102 @@
+// Stats snapshot and its JSON form (see stats.hpp). Broker thread.
+#include "broker/stats.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "broker/hub.hpp"
+#include "broker/net/net_context.hpp"
+#include "protocol/utf8.hpp"
+
+namespace smq {
+
+BrokerStats collect_stats(const Hub& hub, const NetCounters& counters, double uptime_seconds,
+                          std::size_t max_topics) {
+  BrokerStats s;
+  s.uptime_seconds = uptime_seconds;
+  for (const Peer* peer : hub.peers()) {
+    ++s.clients;
+    if (peer->transport == Transport::websocket) ++s.websocket_clients;
+    if (peer->transport == Transport::raw) ++s.raw_clients;
+  }
+  s.pending_connections = counters.pending;
+  s.topics = hub.topic_count();
+  s.subtopics = hub.subtopic_count();
+  s.accepted = counters.accepted;
+  s.published = hub.stats().published;
+  s.delivered = hub.stats().delivered;
+  s.dropped = hub.stats().dropped;
+  s.bytes_in = counters.bytes_in;
+  s.bytes_out = counters.bytes_out;
+  s.packets_in = counters.packets_in;
+  s.packets_out = counters.packets_out;
+  s.slow_consumers = counters.slow_consumers;
+  s.protocol_errors = counters.protocol_errors;
+
+  // Keep the max_topics most subscribed topics with a bounded heap-like vector.
+  const auto more_subscribed = [](const TopicStats& a, const TopicStats& b) {
+    return a.subscribers != b.subscribers ? a.subscribers > b.subscribers : a.name < b.name;
+  };
+  hub.for_each_topic([&](std::uint32_t tid, std::string_view name, std::size_t subscribers) {
+    if (name == stats_topic) return;  // the dashboard's own topic is not news
+    s.top_topics.push_back({tid, std::string(name), subscribers});
+    if (s.top_topics.size() > 2 * max_topics) {
+      std::partial_sort(s.top_topics.begin(), s.top_topics.begin() + static_cast<long>(max_topics),
+                        s.top_topics.end(), more_subscribed);
+      s.top_topics.resize(max_topics);
+    }
+  });
+  std::sort(s.top_topics.begin(), s.top_topics.end(), more_subscribed);
+  if (s.top_topics.size() > max_topics) s.top_topics.resize(max_topics);
+  return s;
+}
+
+std::string json_string(std::string_view text) {
+  std::string out = "\"";
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+  const bool valid = is_valid_utf8({bytes, text.size()});
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (u < 0x20) {
+      out += fmt::format("\\u{:04x}", u);
+    } else if (u >= 0x80 && !valid) {
+      out += "\\ufffd";  // names are bytes; JSON needs text
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string stats_json(const BrokerStats& now, const BrokerStats& previous, double seconds) {
+  const auto rate = [&](std::uint64_t a, std::uint64_t b) {
+    return seconds > 0 && a >= b ? static_cast<double>(a - b) / seconds : 0.0;
+  };
+  std::string out = fmt::format(
+      R"({{"uptime":{:.1f},"clients":{{"total":{},"websocket":{},"raw":{},"pending":{}}},)"
+      R"("topics":{},"subtopics":{},)"
+      R"("totals":{{"accepted":{},"published":{},"delivered":{},"dropped":{},"bytes_in":{},)"
+      R"("bytes_out":{},"packets_in":{},"packets_out":{},"slow_consumers":{},"protocol_errors":{}}},)"
+      R"("rates":{{"messages_in":{:.1f},"messages_out":{:.1f},"bytes_in":{:.1f},"bytes_out":{:.1f}}},)"
+      R"("top_topics":[)",
+      now.uptime_seconds, now.clients, now.websocket_clients, now.raw_clients,
+      now.pending_connections, now.topics, now.subtopics, now.accepted, now.published,
+      now.delivered, now.dropped, now.bytes_in, now.bytes_out, now.packets_in, now.packets_out,
+      now.slow_consumers, now.protocol_errors, rate(now.published, previous.published),
+      rate(now.delivered, previous.delivered), rate(now.bytes_in, previous.bytes_in),
+      rate(now.bytes_out, previous.bytes_out));
+  for (std::size_t i = 0; i < now.top_topics.size(); ++i) {
+    const TopicStats& t = now.top_topics[i];
+    out += fmt::format(R"({}{{"name":{},"tid":{},"subscribers":{}}})", i ? "," : "",
+                       json_string(t.name), t.tid, t.subscribers);
+  }
+  out += "]}";
+  return out;
+}
+
+}  // namespace smq

@@ -1,0 +1,58 @@
+// A snapshot of the broker's counters (connections, topics, messages, bytes) and its JSON
+// form, which the stats publisher sends on the reserved topic "$smq/stats" for dashboards.
+// Built and used on the broker thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace smq {
+
+class Hub;
+struct NetCounters;
+
+// The topic on which the in-process client publishes a stats snapshot every interval.
+inline constexpr std::string_view stats_topic = "$smq/stats";
+
+struct TopicStats {
+  std::uint32_t tid = 0;
+  std::string name;
+  std::size_t subscribers = 0;
+};
+
+struct BrokerStats {
+  double uptime_seconds = 0;
+  std::size_t clients = 0;
+  std::size_t websocket_clients = 0;
+  std::size_t raw_clients = 0;
+  std::size_t pending_connections = 0;
+  std::size_t topics = 0;
+  std::size_t subtopics = 0;
+  std::uint64_t accepted = 0;
+  std::uint64_t published = 0;  // approved publishes into the hub
+  std::uint64_t delivered = 0;  // copies queued to recipients
+  std::uint64_t dropped = 0;    // publishes nobody received
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+  std::uint64_t packets_in = 0;
+  std::uint64_t packets_out = 0;
+  std::uint64_t slow_consumers = 0;
+  std::uint64_t protocol_errors = 0;
+  std::vector<TopicStats> top_topics;  // most subscribed first
+};
+
+// `max_topics` bounds the per-topic list (brokers may hold a million topics).
+BrokerStats collect_stats(const Hub& hub, const NetCounters& counters, double uptime_seconds,
+                          std::size_t max_topics = 50);
+
+// JSON object with the snapshot plus per-second rates computed against `previous` over
+// `seconds` (rates are 0 when seconds <= 0).
+std::string stats_json(const BrokerStats& now, const BrokerStats& previous, double seconds);
+
+// JSON string literal (with quotes) for arbitrary bytes; invalid UTF-8 becomes U+FFFD.
+std::string json_string(std::string_view text);
+
+}  // namespace smq

@@ -1,0 +1,42 @@
+// Periodic stats publishing (see stats_publisher.hpp). Broker thread.
+#include "broker/stats_publisher.hpp"
+
+#include "broker/broker.hpp"
+#include "broker/hub.hpp"
+#include "broker/local_client.hpp"
+
+namespace smq {
+
+StatsPublisher::StatsPublisher(Broker& broker, std::chrono::milliseconds interval)
+    : broker_(broker), interval_(interval), timer_(broker.context()) {}
+
+void StatsPublisher::start() {
+  last_time_ = std::chrono::steady_clock::now();
+  last_ = broker_.stats();
+  timer_.expires_after(interval_);
+  timer_.async_wait([this](const asio::error_code& ec) {
+    if (!ec) tick();
+  });
+}
+
+void StatsPublisher::stop() { timer_.cancel(); }
+
+void StatsPublisher::tick() {
+  const auto now_time = std::chrono::steady_clock::now();
+  const BrokerStats now = broker_.stats();
+  const double seconds = std::chrono::duration<double>(now_time - last_time_).count();
+  Hub& hub = broker_.hub();
+  const std::uint32_t tid = hub.topic_id(stats_topic);
+  // Nobody watching: skip the JSON work (and a dropped publish every second).
+  if (tid != 0 && hub.subscriber_count(tid) > 0) {
+    broker_.server().publish(stats_json(now, last_, seconds), tid);
+  }
+  last_ = now;
+  last_time_ = now_time;
+  timer_.expires_after(interval_);
+  timer_.async_wait([this](const asio::error_code& ec) {
+    if (!ec) tick();
+  });
+}
+
+}  // namespace smq

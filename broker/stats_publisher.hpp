@@ -1,0 +1,32 @@
+// Publishes a stats snapshot (stats.hpp) as JSON on "$smq/stats" through the in-process
+// client every interval, while anybody is subscribed. This is what the bundled dashboard
+// shows: it is an ordinary SMQ client. Broker thread.
+#pragma once
+
+#include <asio/steady_timer.hpp>
+
+#include <chrono>
+
+#include "broker/stats.hpp"
+
+namespace smq {
+
+class Broker;
+
+class StatsPublisher {
+ public:
+  StatsPublisher(Broker& broker, std::chrono::milliseconds interval);
+  void start();
+  void stop();
+
+ private:
+  void tick();
+
+  Broker& broker_;
+  std::chrono::milliseconds interval_;
+  asio::steady_timer timer_;
+  std::chrono::steady_clock::time_point last_time_;
+  BrokerStats last_;
+};
+
+}  // namespace smq
