@@ -3,12 +3,14 @@
 #include <fmt/core.h>
 
 #include <exception>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "broker/app/options_parser.hpp"
 #include "broker/app/signals.hpp"
 #include "broker/broker.hpp"
+#include "broker/examples/hello5.hpp"
 
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
@@ -25,9 +27,19 @@ int main(int argc, char** argv) {
     fmt::print("{}\n", smq::version_text());
     return 0;
   }
+  smq::BrokerOptions options = cl.options;
+#ifdef SMQ_WEB_APP_DIR
+  // Built from source: serve the web app built next to it unless told otherwise.
+  std::error_code ec;
+  if (options.web_root.empty() && std::filesystem::is_directory(SMQ_WEB_APP_DIR, ec)) {
+    options.web_root = SMQ_WEB_APP_DIR;
+  }
+#endif
   try {
-    smq::Broker broker(cl.options);
+    smq::Broker broker(options);
+    if (cl.hello5) smq::install_hello5(broker);
     broker.start();
+    if (!options.web_root.empty()) broker.logger().info("web root: {}", options.web_root);
     smq::stop_on_signals(broker);
     broker.run();
   } catch (const std::exception& e) {

@@ -29,7 +29,8 @@ get static files.
 Options:
   --listen HOST:PORT        address to listen on; repeatable; [V6]:PORT for IPv6
                             (default 127.0.0.1:9700, loopback only)
-  --web-root DIR            serve static files from DIR (default: a bundled page)
+  --web-root DIR            serve static files from DIR (default: the built web
+                            app if present, else a bundled page)
   --smq-path PATH           accept SMQ connections on this request path only
                             (default: any path)
   --log-level LEVEL         trace, debug, info, warn, error or off (default info)
@@ -40,6 +41,8 @@ Options:
   --connect-timeout MS      time allowed for Connect after Init (default {})
   --stats-interval MS       publish broker stats on "$smq/stats" this often
                             (default 1000; 0 = off)
+  --hello5                  also run the hello5 example's server code: publish to
+                            "hello" and get five replies, one per second
   --random-server-etid      give the in-process client a random ETID instead of 1
   --help                    show this text
   --version                 show the version
@@ -66,6 +69,8 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       cl.help = true;
     } else if (arg == "--version") {
       cl.version = true;
+    } else if (arg == "--hello5") {
+      cl.hello5 = true;
     } else if (arg == "--random-server-etid") {
       cl.options.random_server_etid = true;
     } else if (arg == "--listen") {

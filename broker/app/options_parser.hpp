@@ -12,6 +12,7 @@ namespace smq {
 
 struct CommandLine {
   BrokerOptions options;
+  bool hello5 = false;  // run the hello5 example's server code (the web app's demo page)
   bool help = false;
   bool version = false;
   std::string error;  // non-empty when the arguments are unusable
