@@ -90,6 +90,8 @@ class Hub {
   Peer* find_peer(std::uint32_t etid) const;
   std::size_t subscriber_count(std::uint32_t tid) const;
   std::size_t peer_count() const { return uids_.size(); }
+  // True while a connection with this UID is registered (its successor replaces it).
+  bool has_uid(std::string_view uid) const { return uids_.find(uid) != uids_.end(); }
   // Every registered network peer (not the in-process client).
   std::vector<Peer*> peers() const;
   const HubStats& stats() const { return stats_; }

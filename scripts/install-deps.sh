@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages smq needs to build, test and benchmark, if any is missing.
-# Usage: scripts/install-deps.sh [--test]   (--test adds clang and the sanitizer runtimes)
+# Usage: scripts/install-deps.sh [--test]
+#   --test adds clang and the sanitizer runtimes, and Chromium for the browser tests.
+# Node.js (>= 18) is needed to build the web app; Debian's nodejs is installed if none is.
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config libasio-dev libssl-dev libmsgpack-cxx-dev libfmt-dev
           libgtest-dev libgmock-dev libbenchmark-dev python3 curl)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(clang libclang-rt-14-dev llvm)
+  packages+=(clang libclang-rt-14-dev llvm chromium)
+fi
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
 fi
 
 missing=()

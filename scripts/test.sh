@@ -4,7 +4,8 @@
 #   1. builds in Release and runs every unit and integration test (ctest);
 #   2. builds the suite with AddressSanitizer + UndefinedBehaviorSanitizer and runs it again;
 #   3. builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS (default 30);
-#   4. runs each micro-benchmark once, briefly, so they cannot rot.
+#   4. runs the JavaScript client's tests (unit, and end to end against the built broker);
+#   5. runs each micro-benchmark once, briefly, so they cannot rot.
 # Ends with one line "tests: N passed, N failed". Exit status non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -69,6 +70,22 @@ for target in build/fuzz/tests/fuzz/fuzz_*; do
   fi
   rm -rf "$work"
 done
+
+count_node() {  # adds the counts from a node --test log to the totals
+  local p f
+  p=$(grep -E "^# pass [0-9]+" "$1" | tail -n 1 | grep -o '[0-9]*$')
+  f=$(grep -E "^# fail [0-9]+" "$1" | tail -n 1 | grep -o '[0-9]*$')
+  if [[ -z "$p" || -z "$f" ]]; then failed=$((failed + 1)); return; fi
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+
+step "JavaScript client tests"
+broker_bin="$PWD/build/test/broker/smq-broker"
+(cd clients/js && npm ci --no-audit --no-fund --loglevel=error &&
+  SMQ_BROKER="$broker_bin" npm test) 2>&1 | tee build/test/js-client.log
+[[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+count_node build/test/js-client.log
 
 step "micro-benchmarks (smoke run)"
 for bench in build/test/bench/bench_*; do

@@ -212,7 +212,8 @@ void Session::handle_connect(Bytes packet) {
     refuse(ConnackCode::unavailable, "shutting down");
     return;
   }
-  if (ctx_.hub.peer_count() >= ctx_.options.max_connections) {
+  // A login that replaces a connection with the same UID does not add a client.
+  if (ctx_.hub.peer_count() >= ctx_.options.max_connections && !ctx_.hub.has_uid(c.uid)) {
     log_.warn("{}: refused, {} clients connected (max_connections)", address,
               ctx_.hub.peer_count());
     refuse(ConnackCode::unavailable, "server busy");
