@@ -57,8 +57,9 @@ void Broker::start() {
     const auto ep = listener->local_endpoint();
     const std::string host = ep.address().to_string();
     const bool v6 = ep.address().is_v6();
-    log_.info("listening on {}{}{}:{} (WebSocket, raw SMQ and HTTP)", v6 ? "[" : "", host,
-              v6 ? "]" : "", ep.port());
+    log_.info("listening on {}{}{}:{} (WebSocket, raw SMQ and HTTP): open http://{}{}{}:{}/",
+              v6 ? "[" : "", host, v6 ? "]" : "", ep.port(), v6 ? "[" : "", host, v6 ? "]" : "",
+              ep.port());
   }
 }
 
