@@ -136,6 +136,7 @@ std::uint32_t Hub::ensure_topic(std::string_view name) {
   auto& entry = ids_[tid];
   entry.topic = std::make_unique<Topic>();
   entry.topic->name = std::string(name);
+  entry.topic->reserved = name.starts_with(reserved_prefix);
   topic_ids_.emplace(std::string(name), tid);
   return tid;
 }
@@ -264,10 +265,19 @@ void Hub::drop_observer(Peer& peer, std::uint32_t id) {
 // ---- publish ----------------------------------------------------------------------------
 
 std::size_t Hub::publish(Peer& peer, const Message& message, Frame frame) {
+  const auto it = ids_.find(message.tid);
+  if (it != ids_.end() && it->second.topic && it->second.topic->reserved &&
+      peer.transport != Transport::local) {
+    // Broker topics such as "$smq/stats" carry what the broker says; clients may listen,
+    // not speak there.
+    log_.debug("etid {:#x}: publish to reserved topic {} dropped", peer.etid,
+               printable(it->second.topic->name));
+    return 0;
+  }
   if (hooks_.on_publish && !hooks_.on_publish(message, peer)) return 0;
   ++stats_.published;
   std::size_t received = 0;
-  if (const auto it = ids_.find(message.tid); it != ids_.end()) {
+  if (it != ids_.end()) {
     if (!frame) {
       std::string out;
       append_publish(out, message.tid, message.ptid, message.subtid, message.payload);

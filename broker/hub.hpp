@@ -19,6 +19,10 @@
 
 namespace smq {
 
+// Topics under this prefix belong to the broker (e.g. "$smq/stats"): clients may subscribe
+// and observe, but only the in-process client publishes there.
+inline constexpr std::string_view reserved_prefix = "$smq/";
+
 struct HubLimits {
   // Names longer than this are denied (ack status 1): no application needs kilobyte names,
   // and every name is kept for the broker's lifetime.
@@ -107,6 +111,7 @@ class Hub {
   struct Topic {
     std::string name;
     std::vector<Peer*> subscribers;
+    bool reserved = false;  // under "$smq/": only server code may publish there
   };
   // One row of the shared TID/ETID namespace.
   struct IdEntry {

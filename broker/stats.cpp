@@ -39,7 +39,6 @@ BrokerStats collect_stats(const Hub& hub, const NetCounters& counters, double up
     return a.subscribers != b.subscribers ? a.subscribers > b.subscribers : a.name < b.name;
   };
   hub.for_each_topic([&](std::uint32_t tid, std::string_view name, std::size_t subscribers) {
-    if (name == stats_topic) return;  // the dashboard's own topic is not news
     s.top_topics.push_back({tid, std::string(name), subscribers});
     if (s.top_topics.size() > 2 * max_topics) {
       std::partial_sort(s.top_topics.begin(), s.top_topics.begin() + static_cast<long>(max_topics),

@@ -5,6 +5,7 @@
 #   2. builds the suite with AddressSanitizer + UndefinedBehaviorSanitizer and runs it again;
 #   3. builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS (default 30);
 #   4. runs the JavaScript client's tests (unit, and end to end against the built broker);
+#      builds the web app and runs the browser tests in headless Chromium;
 #   5. runs each micro-benchmark once, briefly, so they cannot rot.
 # Ends with one line "tests: N passed, N failed". Exit status non-zero on any failure.
 set -uo pipefail
@@ -86,6 +87,14 @@ broker_bin="$PWD/build/test/broker/smq-broker"
   SMQ_BROKER="$broker_bin" npm test) 2>&1 | tee build/test/js-client.log
 [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 count_node build/test/js-client.log
+
+step "web app build and browser tests (headless Chromium)"
+(cd broker/web/app && npm ci --no-audit --no-fund --loglevel=error && npm run build) || exit 1
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error &&
+  SMQ_BROKER="$broker_bin" SMQ_WEB_ROOT="$PWD/../../broker/web/app/dist" npm test) 2>&1 |
+  tee build/test/browser.log
+[[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+count_node build/test/browser.log
 
 step "micro-benchmarks (smoke run)"
 for bench in build/test/bench/bench_*; do

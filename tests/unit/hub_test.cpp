@@ -317,6 +317,23 @@ TEST_F(HubTest, UnregisterCleansObserverEntriesOfTheLeaver) {
   EXPECT_EQ(hub_.find_peer(a.etid), nullptr);
 }
 
+TEST_F(HubTest, OnlyServerCodePublishesToReservedTopics) {
+  FakePeer local("SMQ server client");
+  local.transport = Transport::local;
+  hub_.register_local(local, false);
+  auto& a = connect("client-a");
+  const std::uint32_t tid = subscribe(a, "$smq/stats");
+  a.frames.clear();
+  EXPECT_EQ(publish(a, tid, "forged"), 0u);
+  EXPECT_TRUE(a.frames.empty());
+  EXPECT_EQ(publish(local, tid, "real"), 1u);
+  ASSERT_EQ(a.frames.size(), 1u);
+  EXPECT_EQ(a.tail(0, 15), "real");
+  // Only the prefix is reserved.
+  const std::uint32_t other = subscribe(a, "$smqx");
+  EXPECT_EQ(publish(a, other, "fine"), 1u);
+}
+
 TEST_F(HubTest, LocalClientHasEtidOne) {
   FakePeer local("SMQ server client");
   EXPECT_EQ(hub_.register_local(local, false), 1u);

@@ -56,21 +56,22 @@ TEST(Stats, CollectCountsClientsAndOrdersTopics) {
                                                i % 3 == 0 ? Transport::raw : Transport::websocket));
     hub.register_peer(*peers.back());
   }
-  // "busy" gets 5 subscribers, "quiet" 1, "empty" none; the stats topic is left out.
+  // "busy" gets 5 subscribers, "quiet" 1, the stats topic 1, "empty" none.
   for (int i = 0; i < 5; ++i) hub.subscribe(*peers[i], "busy");
   hub.subscribe(*peers[5], "quiet");
   hub.subscribe(*peers[5], std::string(stats_topic));
   hub.create(*peers[0], "empty");
-  const BrokerStats s = collect_stats(hub, counters, 1.5, 2);
+  const BrokerStats s = collect_stats(hub, counters, 1.5, 3);
   EXPECT_EQ(s.clients, 6u);
   EXPECT_EQ(s.raw_clients, 2u);
   EXPECT_EQ(s.websocket_clients, 4u);
   EXPECT_EQ(s.topics, 4u);
   EXPECT_EQ(s.bytes_in, 42u);
-  ASSERT_EQ(s.top_topics.size(), 2u);  // bounded
+  ASSERT_EQ(s.top_topics.size(), 3u);  // bounded: "empty" is cut
   EXPECT_EQ(s.top_topics[0].name, "busy");
   EXPECT_EQ(s.top_topics[0].subscribers, 5u);
-  EXPECT_EQ(s.top_topics[1].name, "quiet");
+  EXPECT_EQ(s.top_topics[1].name, "$smq/stats");  // ties ordered by name
+  EXPECT_EQ(s.top_topics[2].name, "quiet");
   const std::string json = stats_json(s, s, 1);
   EXPECT_NE(json.find(R"({"name":"busy","tid":)"), std::string::npos) << json;
 }
