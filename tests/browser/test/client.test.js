@@ -298,6 +298,34 @@ browserSuite("JavaScript client in the browser", { timeout: 120_000 }, () => {
   });
 
   // Last: restarts the broker process on the same port.
+  test("the classic script build /smq.js defines the global SMQ, used the reference way", async () => {
+    // A page of the broker's origin with no module code: a 404 page is enough.
+    const page = await openPage(browser, broker, "no-such-page", { waitConnected: false });
+    try {
+      await page.addScriptTag({ url: new URL("smq.js", broker.url).href });
+      const got = await page.evaluate(
+        () =>
+          new Promise((resolve, reject) => {
+            // Reference style: called without `new`, callbacks assigned afterwards.
+            const smq = SMQ.Client(SMQ.wsURL("/"));
+            smq.onconnect = (etid) => {
+              smq.subscribe("self", "classic", {
+                datatype: "text",
+                onmsg: (text, ptid, tid) => resolve({ text, fromSelf: ptid === etid && tid === etid }),
+              });
+              smq.publish("via classic script", "self", "classic");
+            };
+            setTimeout(() => reject(new Error("no message within 10 s")), 10_000);
+          }),
+      );
+      assert.deepEqual(got, { text: "via classic script", fromSelf: true });
+      // The 404 of the page itself is expected; nothing else may go wrong.
+      assert.deepEqual(page.problems.filter((p) => !p.includes("404")), [], "page errors");
+    } finally {
+      await closePage(page);
+    }
+  });
+
   test("reconnects and re-subscribes after the broker process restarts on the same port", async () => {
     const page = await openPage(browser, broker);
     try {
