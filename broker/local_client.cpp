@@ -55,6 +55,20 @@ std::uint32_t LocalClient::createsub(const TopicRef& subtopic) {
   return on_loop([&] { return resolve_subtopic(subtopic); });
 }
 
+void LocalClient::create(const TopicRef& topic, AckHandler done) {
+  on_loop([&] {
+    const std::uint32_t id = resolve_topic(topic);
+    if (done) done(id != 0, id);
+  });
+}
+
+void LocalClient::createsub(const TopicRef& subtopic, AckHandler done) {
+  on_loop([&] {
+    const std::uint32_t id = resolve_subtopic(subtopic);
+    if (done) done(id != 0, id);
+  });
+}
+
 std::size_t LocalClient::publish(std::span<const std::uint8_t> payload, const TopicRef& topic,
                                  const TopicRef& subtopic) {
   if (payload.size() > limits::max_payload) {
@@ -90,6 +104,14 @@ std::uint32_t LocalClient::subscribe(const TopicRef& topic, const TopicRef& subt
   });
 }
 
+void LocalClient::subscribe(const TopicRef& topic, const TopicRef& subtopic,
+                            MessageHandler on_message, AckHandler done) {
+  on_loop([&] {
+    const std::uint32_t tid = subscribe(topic, subtopic, std::move(on_message));
+    if (done) done(tid != 0, tid);
+  });
+}
+
 void LocalClient::unsubscribe(const TopicRef& topic) {
   on_loop([&] {
     const std::uint32_t tid = topic.is_name()
@@ -111,6 +133,13 @@ bool LocalClient::observe(const TopicRef& topic, ChangeHandler on_change) {
       return false;
     }
     return true;
+  });
+}
+
+void LocalClient::observe(const TopicRef& topic, ChangeHandler on_change, AckHandler done) {
+  on_loop([&] {
+    const bool ok = observe(topic, std::move(on_change));
+    if (done) done(ok, ok ? resolve_topic(topic) : 0);
   });
 }
 

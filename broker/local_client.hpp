@@ -4,6 +4,8 @@
 // translators. Every method may be called from any thread: off the broker thread the call is
 // posted to it and waited for (so never call from the broker thread while blocking it).
 // Callbacks always run on the broker thread, after the packet that caused them was routed.
+// Besides the shared `Client` interface (callbacks for answers) it offers synchronous forms
+// that return ids directly, since in-process answers need no round trip.
 #pragma once
 
 #include <cstdint>
@@ -14,9 +16,9 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <variant>
 
 #include "broker/peer.hpp"
+#include "smq/client.hpp"
 
 namespace asio { class io_context; }
 
@@ -25,52 +27,23 @@ namespace smq {
 class Broker;
 class Hub;
 
-// A topic or sub-topic given by name ("self" = own ETID for topics) or by number.
-class TopicRef {
- public:
-  TopicRef(const char* name) : value_(std::string(name)) {}
-  TopicRef(std::string_view name) : value_(std::string(name)) {}
-  TopicRef(const std::string& name) : value_(name) {}
-  TopicRef(std::uint32_t id) : value_(id) {}
-  TopicRef(int id) : value_(static_cast<std::uint32_t>(id)) {}
-
-  bool is_name() const { return std::holds_alternative<std::string>(value_); }
-  const std::string& name() const { return std::get<std::string>(value_); }
-  std::uint32_t id() const { return std::get<std::uint32_t>(value_); }
-
- private:
-  std::variant<std::string, std::uint32_t> value_;
-};
-
-struct Delivery {
-  std::span<const std::uint8_t> payload;
-  std::uint32_t ptid = 0;    // publisher ETID: reply here
-  std::uint32_t tid = 0;     // topic TID, or this client's ETID for direct messages
-  std::uint32_t subtid = 0;  // sub-topic id, 0 for none
-  std::string_view text() const {
-    return {reinterpret_cast<const char*>(payload.data()), payload.size()};
-  }
-};
-
-using MessageHandler = std::function<void(const Delivery&)>;
-// count = subscribers of a named topic, or 0 when an observed client left; id = what changed.
-using ChangeHandler = std::function<void(std::uint32_t count, std::uint32_t id)>;
-
-class LocalClient final : public Peer {
+class LocalClient final : public Peer, public Client {
  public:
   LocalClient(Broker& broker, Hub& hub, bool random_etid);
   ~LocalClient() override;
 
-  std::uint32_t gettid() const { return etid; }
+  std::uint32_t gettid() const override { return etid; }
 
   // Topic TID for a name (created if new) or the number itself; "self" = own ETID.
   std::uint32_t create(const TopicRef& topic);
   std::uint32_t createsub(const TopicRef& subtopic);
+  void create(const TopicRef& topic, AckHandler done) override;
+  void createsub(const TopicRef& subtopic, AckHandler done) override;
 
   // Publishes through the same path as a client Publish (on_publish, routing, on_drop).
   // Returns the number of recipients; throws std::length_error above 0xFFF0 bytes.
   std::size_t publish(std::span<const std::uint8_t> payload, const TopicRef& topic,
-                      const TopicRef& subtopic = 0u);
+                      const TopicRef& subtopic = 0u) override;
   std::size_t publish(std::string_view text, const TopicRef& topic,
                       const TopicRef& subtopic = 0u);
 
@@ -80,21 +53,24 @@ class LocalClient final : public Peer {
   std::uint32_t subscribe(const TopicRef& topic, MessageHandler on_message);
   std::uint32_t subscribe(const TopicRef& topic, const TopicRef& subtopic,
                           MessageHandler on_message);
+  void subscribe(const TopicRef& topic, const TopicRef& subtopic, MessageHandler on_message,
+                 AckHandler done) override;
   // Drops the subscription and every callback of the topic.
-  void unsubscribe(const TopicRef& topic);
+  void unsubscribe(const TopicRef& topic) override;
 
   // Observes a named topic (initial count delivered at once) or a client ETID (told 0 when
   // it leaves, then the registration ends). Returns false for unknown ids and own ETID.
   bool observe(const TopicRef& topic, ChangeHandler on_change);
-  void unobserve(const TopicRef& topic);
+  void observe(const TopicRef& topic, ChangeHandler on_change, AckHandler done) override;
+  void unobserve(const TopicRef& topic) override;
 
   // Handler for messages no subscription callback matched (default: logged at debug).
-  void on_message(MessageHandler handler);
+  void on_message(MessageHandler handler) override;
 
-  std::uint32_t topic2tid(std::string_view name);
-  std::string tid2topic(std::uint32_t tid);
-  std::uint32_t subtopic2tid(std::string_view name);
-  std::string tid2subtopic(std::uint32_t id);
+  std::uint32_t topic2tid(std::string_view name) override;
+  std::string tid2topic(std::uint32_t tid) override;
+  std::uint32_t subtopic2tid(std::string_view name) override;
+  std::string tid2subtopic(std::uint32_t id) override;
 
   // Peer: messages and Changes routed to the server client.
   bool deliver(const Frame& frame) override;
