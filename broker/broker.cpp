@@ -11,6 +11,7 @@
 #include "broker/local_client.hpp"
 #include "broker/net/listener.hpp"
 #include "broker/net/net_context.hpp"
+#include "broker/net/tls_context.hpp"
 #include "broker/stats_publisher.hpp"
 
 namespace smq {
@@ -39,15 +40,20 @@ Broker::~Broker() {
 
 void Broker::start() {
   if (!listeners_.empty()) throw std::logic_error("Broker::start called twice");
-  if (options_.listen.empty()) throw std::invalid_argument("no listen address");
-  for (const auto& text : options_.listen) {
+  if (options_.listen.empty() && options_.tls_listen.empty()) {
+    throw std::invalid_argument("no listen address");
+  }
+  if (!options_.tls_listen.empty()) net_->tls = make_tls_context(options_);
+  auto listen = [&](const std::string& text, bool tls) {
     const auto endpoint = parse_listen_address(text);
     try {
-      listeners_.push_back(std::make_shared<Listener>(*net_, endpoint));
+      listeners_.push_back(std::make_shared<Listener>(*net_, endpoint, tls));
     } catch (const std::system_error& e) {
       throw std::runtime_error("cannot listen on " + text + ": " + e.code().message());
     }
-  }
+  };
+  for (const auto& text : options_.listen) listen(text, false);
+  for (const auto& text : options_.tls_listen) listen(text, true);
   if (options_.stats_interval.count() > 0) {
     stats_publisher_ = std::make_unique<StatsPublisher>(*this, options_.stats_interval);
     stats_publisher_->start();
@@ -57,9 +63,10 @@ void Broker::start() {
     const auto ep = listener->local_endpoint();
     const std::string host = ep.address().to_string();
     const bool v6 = ep.address().is_v6();
-    log_.info("listening on {}{}{}:{} (WebSocket, raw SMQ and HTTP): open http://{}{}{}:{}/",
-              v6 ? "[" : "", host, v6 ? "]" : "", ep.port(), v6 ? "[" : "", host, v6 ? "]" : "",
-              ep.port());
+    const bool tls = listener->tls();
+    log_.info("listening on {}{}{}:{} ({}WebSocket, raw SMQ and HTTP{}): open http{}://{}{}{}:{}/",
+              v6 ? "[" : "", host, v6 ? "]" : "", ep.port(), tls ? "TLS: " : "",
+              tls ? "S" : "", tls ? "s" : "", v6 ? "[" : "", host, v6 ? "]" : "", ep.port());
   }
 }
 

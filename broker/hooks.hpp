@@ -26,6 +26,8 @@ struct ConnectInfo {
   Transport transport = Transport::raw;
   std::string_view target;      // HTTP request target of the bootstrap or upgrade
   const std::vector<std::pair<std::string, std::string>>* headers = nullptr;  // request headers
+  bool tls = false;                       // the connection came through a TLS listener
+  std::string_view certificate_subject;   // verified client certificate's subject, if any
 };
 
 struct AuthResult {

@@ -16,6 +16,17 @@ namespace smq {
 struct BrokerOptions {
   // "HOST:PORT" or "[V6]:PORT"; port 0 picks a free port (see Broker::endpoints()).
   std::vector<std::string> listen = {"127.0.0.1:9700"};
+  // TLS listeners: same three kinds of request as `listen`, over TLS 1.2+ (wss://, the
+  // https:// raw bootstrap, static files). Need tls_cert_file and tls_key_file.
+  std::vector<std::string> tls_listen;
+  std::string tls_cert_file;  // PEM certificate chain
+  std::string tls_key_file;   // PEM private key
+  // PEM CA bundle for client certificates. When set, clients are asked for a certificate;
+  // one that does not verify is refused with Connack 0x05 (certificate rejected).
+  std::string tls_client_ca_file;
+  // With tls_client_ca_file: a client without a certificate gets Connack 0x04.
+  bool tls_require_client_cert = false;
+
   // Directory of static files served to plain GET requests; empty = the bundled page.
   std::string web_root;
   // Accept SMQ (WebSocket or raw) only on this request path; empty = any path.

@@ -29,6 +29,13 @@ get static files.
 Options:
   --listen HOST:PORT        address to listen on; repeatable; [V6]:PORT for IPv6
                             (default 127.0.0.1:9700, loopback only)
+  --tls-listen HOST:PORT    TLS listener (wss://, https:// raw bootstrap, static
+                            files); repeatable; needs --tls-cert and --tls-key
+  --tls-cert FILE           PEM certificate chain for TLS listeners
+  --tls-key FILE            PEM private key for TLS listeners
+  --tls-client-ca FILE      ask TLS clients for a certificate signed by this CA;
+                            a certificate that fails gets Connack 0x05
+  --tls-require-client-cert TLS clients without a certificate get Connack 0x04
   --web-root DIR            serve static files from DIR (default: the built web
                             app if present, else a bundled page)
   --smq-path PATH           accept SMQ connections on this request path only
@@ -78,6 +85,17 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       if (!listen_given) cl.options.listen.clear();
       listen_given = true;
       cl.options.listen.push_back(v);
+    } else if (arg == "--tls-listen") {
+      if (!value(v)) return cl;
+      cl.options.tls_listen.push_back(v);
+    } else if (arg == "--tls-cert") {
+      if (!value(cl.options.tls_cert_file)) return cl;
+    } else if (arg == "--tls-key") {
+      if (!value(cl.options.tls_key_file)) return cl;
+    } else if (arg == "--tls-client-ca") {
+      if (!value(cl.options.tls_client_ca_file)) return cl;
+    } else if (arg == "--tls-require-client-cert") {
+      cl.options.tls_require_client_cert = true;
     } else if (arg == "--web-root") {
       if (!value(cl.options.web_root)) return cl;
     } else if (arg == "--smq-path") {

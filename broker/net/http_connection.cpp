@@ -35,8 +35,8 @@ bool has_body(const http::Request& request) {
 
 }  // namespace
 
-HttpConnection::HttpConnection(NetContext& ctx, asio::ip::tcp::socket socket)
-    : ctx_(ctx), socket_(std::move(socket)), deadline_(ctx.io),
+HttpConnection::HttpConnection(NetContext& ctx, std::unique_ptr<Stream> stream)
+    : ctx_(ctx), stream_(std::move(stream)), deadline_(ctx.io),
       parser_(http::ParserLimits{}) {}
 
 void HttpConnection::start() {
@@ -47,12 +47,20 @@ void HttpConnection::start() {
   deadline_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
     if (!ec) self->close();
   });
-  read_head();
+  stream_->async_handshake([self = shared_from_this()](const asio::error_code& ec) {
+    if (self->done_) return;
+    if (ec) {
+      self->ctx_.log.debug("tls handshake failed: {}", ec.message());
+      self->close();
+      return;
+    }
+    self->read_head();
+  });
 }
 
 void HttpConnection::read_head() {
   buffer_.resize(received_ + read_chunk);
-  socket_.async_read_some(
+  stream_->async_read_some(
       asio::buffer(buffer_.data() + received_, read_chunk),
       [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
         if (self->done_) return;
@@ -106,7 +114,7 @@ void HttpConnection::start_websocket(const http::Request& request, std::size_t h
   auto http = std::make_shared<HttpContext>(capture(request));
   auto leftover = std::make_shared<std::string>(buffer_.substr(head_size, received_ - head_size));
   deadline_.cancel();
-  asio::async_write(socket_, asio::buffer(*response),
+  stream_->async_write({asio::buffer(*response)},
                     [self = shared_from_this(), response, http, leftover](
                         const asio::error_code& ec, std::size_t) {
                       if (self->done_) return;
@@ -116,7 +124,7 @@ void HttpConnection::start_websocket(const http::Request& request, std::size_t h
                       }
                       self->done_ = true;
                       self->ctx_.remove(self.get());
-                      std::make_shared<WsSession>(self->ctx_, std::move(self->socket_),
+                      std::make_shared<WsSession>(self->ctx_, std::move(self->stream_),
                                                   std::move(*http), std::move(*leftover))
                           ->start();
                     });
@@ -139,7 +147,7 @@ void HttpConnection::start_raw(const http::Request& request, std::size_t head_si
   auto hand_off = [self = shared_from_this(), http, leftover] {
     self->done_ = true;
     self->ctx_.remove(self.get());
-    std::make_shared<RawSession>(self->ctx_, std::move(self->socket_), std::move(*http),
+    std::make_shared<RawSession>(self->ctx_, std::move(self->stream_), std::move(*http),
                                  std::move(*leftover))
         ->start();
   };
@@ -149,7 +157,7 @@ void HttpConnection::start_raw(const http::Request& request, std::size_t head_si
   }
   // Written on its own before Init: some HTTP stacks buffer the socket while reading the
   // response head.
-  asio::async_write(socket_, asio::buffer(*response),
+  stream_->async_write({asio::buffer(*response)},
                     [self = shared_from_this(), response, hand_off](const asio::error_code& ec,
                                                                     std::size_t) {
                       if (self->done_) return;
@@ -183,27 +191,27 @@ void HttpConnection::serve_static(const http::Request& request) {
 void HttpConnection::respond(std::string response) {
   auto bytes = std::make_shared<std::string>(std::move(response));
   deadline_.cancel();
-  asio::async_write(socket_, asio::buffer(*bytes),
+  stream_->async_write({asio::buffer(*bytes)},
                     [self = shared_from_this(), bytes](const asio::error_code& ec, std::size_t) {
                       if (self->done_) return;
                       if (ec) {
                         self->close();
                         return;
                       }
-                      asio::error_code ignored;
-                      self->socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
                       self->deadline_.expires_after(response_linger);
                       self->deadline_.async_wait([self](const asio::error_code& e) {
                         if (!e) self->close();
                       });
-                      self->drain_input();
+                      if (!self->stream_->shutdown_send([self] { self->close(); })) {
+                        self->drain_input();
+                      }
                     });
 }
 
 void HttpConnection::drain_input() {
   // Until the client closes or the linger time passes; the bytes are of no interest.
   buffer_.resize(read_chunk);
-  socket_.async_read_some(asio::buffer(buffer_.data(), read_chunk),
+  stream_->async_read_some(asio::buffer(buffer_.data(), read_chunk),
                           [self = shared_from_this()](const asio::error_code& ec, std::size_t) {
                             if (self->done_) return;
                             if (ec) {
@@ -219,8 +227,7 @@ void HttpConnection::close() {
   done_ = true;
   --ctx_.counters.pending;
   deadline_.cancel();
-  asio::error_code ignored;
-  socket_.close(ignored);
+  if (stream_) stream_->close();
   ctx_.remove(this);
 }
 

@@ -1,5 +1,5 @@
-// A freshly accepted socket until we know what it is: reads the HTTP request head within an
-// absolute deadline and classifies it: WebSocket upgrade -> WsSession, `SimpleMQ` header ->
+// A freshly accepted socket until we know what it is: runs the TLS handshake on TLS
+// listeners, reads the HTTP request head (both within one absolute deadline) and classifies it: WebSocket upgrade -> WsSession, `SimpleMQ` header ->
 // RawSession (with the optional HTTP 200 first), any other GET -> a static file or 404.
 // Broker thread only.
 #pragma once
@@ -11,6 +11,7 @@
 #include <string>
 
 #include "broker/net/net_context.hpp"
+#include "broker/net/stream.hpp"
 #include "protocol/http_request.hpp"
 
 namespace smq {
@@ -18,7 +19,7 @@ namespace smq {
 class HttpConnection final : public Connection,
                              public std::enable_shared_from_this<HttpConnection> {
  public:
-  HttpConnection(NetContext& ctx, asio::ip::tcp::socket socket);
+  HttpConnection(NetContext& ctx, std::unique_ptr<Stream> stream);
   void start();
   void stop_for_shutdown() override { close(); }
 
@@ -34,7 +35,7 @@ class HttpConnection final : public Connection,
   void close();
 
   NetContext& ctx_;
-  asio::ip::tcp::socket socket_;
+  std::unique_ptr<Stream> stream_;
   asio::steady_timer deadline_;
   std::string buffer_;
   std::size_t received_ = 0;

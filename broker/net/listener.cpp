@@ -48,8 +48,8 @@ asio::ip::tcp::endpoint parse_listen_address(std::string_view text) {
   return {address, static_cast<unsigned short>(number)};
 }
 
-Listener::Listener(NetContext& ctx, const asio::ip::tcp::endpoint& endpoint)
-    : ctx_(ctx), acceptor_(ctx.io), backoff_timer_(ctx.io) {
+Listener::Listener(NetContext& ctx, const asio::ip::tcp::endpoint& endpoint, bool tls)
+    : ctx_(ctx), acceptor_(ctx.io), backoff_timer_(ctx.io), tls_(tls) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   if (endpoint.address().is_v6()) acceptor_.set_option(asio::ip::v6_only(true));
@@ -90,7 +90,9 @@ void Listener::on_accept(const asio::error_code& ec, asio::ip::tcp::socket socke
     socket.close(ignored);
   } else {
     tune_socket(socket, ctx_.options.keepalive_idle, ctx_.options.keepalive_interval);
-    std::make_shared<HttpConnection>(ctx_, std::move(socket))->start();
+    auto stream = tls_ ? make_tls_stream(std::move(socket), *ctx_.tls)
+                       : make_tcp_stream(std::move(socket));
+    std::make_shared<HttpConnection>(ctx_, std::move(stream))->start();
   }
   accept();
 }

@@ -20,7 +20,9 @@ asio::ip::tcp::endpoint parse_listen_address(std::string_view text);
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   // Binds at once; throws std::system_error when the address is unusable.
-  Listener(NetContext& ctx, const asio::ip::tcp::endpoint& endpoint);
+  // `tls`: connections on this listener start with a TLS handshake (ctx.tls must be set).
+  Listener(NetContext& ctx, const asio::ip::tcp::endpoint& endpoint, bool tls = false);
+  bool tls() const { return tls_; }
   void start() { accept(); }
   void stop();
   asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
@@ -33,6 +35,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   asio::ip::tcp::acceptor acceptor_;
   asio::steady_timer backoff_timer_;
   std::chrono::milliseconds backoff_{0};
+  bool tls_ = false;
 };
 
 }  // namespace smq

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <asio/io_context.hpp>
+#include <asio/ssl/context.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <unordered_set>
 
 #include "broker/hub.hpp"
@@ -44,6 +46,7 @@ struct NetContext {
   Hub& hub;
   NetCounters counters;
   bool stopping = false;
+  std::unique_ptr<asio::ssl::context> tls;  // set when TLS listeners are configured
   // Live connections, so stop() can end them all. Raw pointers: each removes itself when it
   // closes its socket, and then calls on_drained if the broker is stopping and none is left.
   std::unordered_set<Connection*> connections;

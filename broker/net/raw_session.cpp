@@ -8,9 +8,9 @@
 
 namespace smq {
 
-RawSession::RawSession(NetContext& ctx, asio::ip::tcp::socket socket, HttpContext http,
+RawSession::RawSession(NetContext& ctx, std::unique_ptr<Stream> stream, HttpContext http,
                        std::string leftover)
-    : Session(ctx, std::move(socket), std::move(http), std::move(leftover), Transport::raw) {}
+    : Session(ctx, std::move(stream), std::move(http), std::move(leftover), Transport::raw) {}
 
 std::size_t RawSession::max_read_buffer() const { return limits::max_raw_frame + 1; }
 

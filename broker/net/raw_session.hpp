@@ -10,7 +10,7 @@ namespace smq {
 
 class RawSession final : public Session {
  public:
-  RawSession(NetContext& ctx, asio::ip::tcp::socket socket, HttpContext http,
+  RawSession(NetContext& ctx, std::unique_ptr<Stream> stream, HttpContext http,
              std::string leftover);
 
  private:

@@ -34,12 +34,12 @@ std::uint32_t random_seed() {
 
 }  // namespace
 
-Session::Session(NetContext& ctx, asio::ip::tcp::socket socket, HttpContext http,
+Session::Session(NetContext& ctx, std::unique_ptr<Stream> stream, HttpContext http,
                  std::string leftover, Transport transport)
-    : ctx_(ctx), log_(ctx.log), socket_(std::move(socket)), http_(std::move(http)),
+    : ctx_(ctx), log_(ctx.log), stream_(std::move(stream)), http_(std::move(http)),
       timer_(ctx.io) {
   this->transport = transport;
-  address = peer_address(socket_);
+  address = peer_address(stream_->socket());
   rbuf_.resize(std::max(initial_read_buffer, leftover.size() + min_read_space));
   std::memcpy(rbuf_.data(), leftover.data(), leftover.size());
   rend_ = leftover.size();
@@ -93,7 +93,7 @@ void Session::read_more() {
     return;
   }
   reading_ = true;
-  socket_.async_read_some(
+  stream_->async_read_some(
       asio::buffer(rbuf_.data() + rend_, rbuf_.size() - rend_),
       [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
         self->reading_ = false;
@@ -103,6 +103,8 @@ void Session::read_more() {
 
 void Session::on_read(const asio::error_code& ec, std::size_t n) {
   if (state_ == State::closed) return;
+  // A TLS stream drains by itself while it shuts down (Stream::shutdown_send).
+  if (state_ == State::lingering && stream_->tls()) return;
   if (ec) {
     if (state_ == State::closing) {
       peer_eof_ = true;  // still let the goodbye go out; finish_close() then closes
@@ -219,7 +221,20 @@ void Session::handle_connect(Bytes packet) {
     refuse(ConnackCode::unavailable, "server busy");
     return;
   }
+  const TlsPeer* tls = stream_->tls();
+  if (tls && ctx_.tls && !ctx_.options.tls_client_ca_file.empty()) {
+    if (tls->certificate && !tls->verified) {
+      refuse(ConnackCode::cert_rejected, "certificate rejected");
+      return;
+    }
+    if (!tls->certificate && ctx_.options.tls_require_client_cert) {
+      refuse(ConnackCode::cert_required, "certificate required");
+      return;
+    }
+  }
   ConnectInfo info;
+  info.tls = tls != nullptr;
+  if (tls && tls->verified) info.certificate_subject = tls->subject;
   info.uid = c.uid;
   info.credentials = c.credentials;
   info.info = c.info;
@@ -368,7 +383,7 @@ void Session::flush() {
   }
   writing_ = true;
   ctx_.counters.packets_out += inflight_.size();
-  asio::async_write(socket_, buffers_,
+  stream_->async_write(buffers_,
                     [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
                       self->ctx_.counters.bytes_out += n;
                       self->on_written(ec);
@@ -431,14 +446,14 @@ void Session::finish_close() {
   // Everything is written: stop sending and drain input until the client closes too (or
   // the linger time passes), then close.
   state_ = State::lingering;
-  asio::error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   timer_.cancel();
   timer_.expires_after(linger_time);
   timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
     if (!ec) self->abort(CloseReason::peer_closed);
   });
-  if (!reading_) read_more();
+  const bool drains_itself =
+      stream_->shutdown_send([self = shared_from_this()] { self->abort(CloseReason::peer_closed); });
+  if (!drains_itself && !reading_) read_more();
 }
 
 void Session::abort(CloseReason reason) {
@@ -447,8 +462,7 @@ void Session::abort(CloseReason reason) {
   if (open()) ctx_.hub.unregister_peer(*this, reason);
   state_ = State::closed;
   timer_.cancel();
-  asio::error_code ignored;
-  socket_.close(ignored);
+  stream_->close();
   pending_.clear();
   ctx_.remove(this);
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "broker/net/net_context.hpp"
+#include "broker/net/stream.hpp"
 #include "broker/peer.hpp"
 #include "protocol/smq_packet.hpp"
 
@@ -28,7 +29,7 @@ struct HttpContext {
 
 class Session : public Peer, public Connection, public std::enable_shared_from_this<Session> {
  public:
-  Session(NetContext& ctx, asio::ip::tcp::socket socket, HttpContext http,
+  Session(NetContext& ctx, std::unique_ptr<Stream> stream, HttpContext http,
           std::string leftover, Transport transport);
   ~Session() override;
 
@@ -93,7 +94,7 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   void finish_close();
   void abort(CloseReason reason);
 
-  asio::ip::tcp::socket socket_;
+  std::unique_ptr<Stream> stream_;
   HttpContext http_;
   State state_ = State::awaiting_connect;
   asio::steady_timer timer_;  // Connect deadline, then the lingering close

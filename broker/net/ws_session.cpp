@@ -5,9 +5,9 @@
 
 namespace smq {
 
-WsSession::WsSession(NetContext& ctx, asio::ip::tcp::socket socket, HttpContext http,
+WsSession::WsSession(NetContext& ctx, std::unique_ptr<Stream> stream, HttpContext http,
                      std::string leftover)
-    : Session(ctx, std::move(socket), std::move(http), std::move(leftover),
+    : Session(ctx, std::move(stream), std::move(http), std::move(leftover),
               Transport::websocket) {}
 
 std::size_t WsSession::max_read_buffer() const { return decoder_.max_frame_bytes(); }

@@ -10,7 +10,7 @@ namespace smq {
 
 class WsSession final : public Session {
  public:
-  WsSession(NetContext& ctx, asio::ip::tcp::socket socket, HttpContext http,
+  WsSession(NetContext& ctx, std::unique_ptr<Stream> stream, HttpContext http,
             std::string leftover);
 
  private:

@@ -90,8 +90,10 @@ def test_broker():
 
     proc, port = start(BROKER)
     try:
+        # The built web app when present, else the bundled page: an HTML page either way.
         page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
-        check("bundled page", page.status == 200 and b"broker is running" in page.read())
+        check("front page", page.status == 200 and b"smq" in page.read()
+              and page.headers["Content-Type"].startswith("text/html"))
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/missing", timeout=5)
             check("404", False)
@@ -108,6 +110,25 @@ def test_broker():
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_web_root():
+    import tempfile
+    with tempfile.TemporaryDirectory() as root:
+        with open(os.path.join(root, "index.html"), "w") as f:
+            f.write("<p>from the web root</p>")
+        proc, port = start(BROKER, "--web-root", root)
+        try:
+            page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
+            check("--web-root serves its index", page.read() == b"<p>from the web root</p>")
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/../etc/passwd", timeout=5)
+                check("no traversal", False)
+            except urllib.error.HTTPError as e:
+                check("no traversal", e.code in (400, 404))
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=10)
 
 
 def test_hello5():
@@ -135,6 +156,7 @@ def test_hello5():
 
 
 test_broker()
+test_web_root()
 test_hello5()
 print(f"cli: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""TLS listeners of smq-broker, driven by Python's ssl module as a device or browser would.
+
+Certificates are made at test time with the openssl command (a CA, a server certificate for
+127.0.0.1, a client certificate from that CA and one from an unrelated CA). Checks: raw SMQ
+over TLS (the https bootstrap), WebSocket over TLS, static files over TLS, plaintext on the
+TLS port, old protocol versions, start-up errors for unusable files, and client certificates
+(Connack 0x04 when missing, 0x05 when rejected). Loopback only; every wait is bounded.
+
+Usage: tls_test.py BUILD_DIR
+"""
+import base64
+import os
+import re
+import signal
+import socket
+import ssl
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+BROKER = os.path.join(sys.argv[1], "broker", "smq-broker")
+passed = 0
+failed = 0
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok   {name}")
+    else:
+        failed += 1
+        print(f"FAIL {name} {detail}")
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def make_certs(d):
+    for ca in ("ca", "rogue"):
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                f"/CN=smq test {ca}", "-keyout", f"{ca}.key", "-out", f"{ca}.pem", cwd=d)
+    with open(os.path.join(d, "san.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    for name, ca, ext in (("server", "ca", ["-extfile", "san.ext"]), ("client", "ca", []),
+                          ("intruder", "rogue", [])):
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}", "-keyout",
+                f"{name}.key", "-out", f"{name}.csr", cwd=d)
+        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key",
+                "-CAcreateserial", "-days", "2", "-out", f"{name}.pem", *ext, cwd=d)
+
+
+def start(*args):
+    proc = subprocess.Popen([BROKER, "--listen", "127.0.0.1:0", *args], stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        line = proc.stderr.readline()
+        m = re.search(r"listening on 127\.0\.0\.1:(\d+) \(TLS", line)
+        if m:
+            return proc, int(m.group(1))
+        if not line and proc.poll() is not None:
+            break
+    proc.kill()
+    raise RuntimeError("broker did not report a TLS port")
+
+
+def stop(proc):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        code = proc.wait(timeout=10)
+        # Under the sanitizers a leak or memory error shows up as a non-zero exit here.
+        check("broker exits cleanly", code == 0, f"exit {code}: {proc.stderr.read()[-2000:]}")
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        check("broker exits cleanly", False, "no exit within 10 s")
+
+
+def tls_socket(port, d, cert=None, **ctx_opts):
+    ctx = ssl.create_default_context(cafile=os.path.join(d, "ca.pem"))
+    for k, v in ctx_opts.items():
+        setattr(ctx, k, v)
+    if cert:
+        ctx.load_cert_chain(os.path.join(d, f"{cert}.pem"), os.path.join(d, f"{cert}.key"))
+    raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+    return ctx.wrap_socket(raw, server_hostname="127.0.0.1")
+
+
+def exact(sock, n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return data
+
+
+def read_frame(sock):
+    (length,) = struct.unpack(">H", exact(sock, 2))
+    return exact(sock, length - 2)
+
+
+def frame(ptype, body=b""):
+    return struct.pack(">HB", len(body) + 3, ptype) + body
+
+
+def read_head(sock):
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = sock.recv(1)
+        if not chunk:
+            raise EOFError
+        head += chunk
+    return head.decode("latin-1")
+
+
+def raw_connect(sock, uid=b"tls-device-1"):
+    """The https bootstrap as the Python/Java clients do it; returns the Connack body."""
+    sock.sendall(b"GET /smq HTTP/1.1\r\nHost: 127.0.0.1\r\nSimpleMQ: 1\r\n"
+                 b"SendSmqHttpResponse: true\r\n\r\n")
+    head = read_head(sock)
+    assert head.startswith("HTTP/1.1 200") and "SmqBroker: true" in head, head
+    init = read_frame(sock)
+    assert init[:2] == b"\x01\x01", init
+    sock.sendall(frame(2, b"\x01" + bytes([len(uid)]) + uid + b"\x00"))
+    return read_frame(sock)
+
+
+def test_server_tls(d):
+    proc, port = start("--tls-listen", "127.0.0.1:0", "--tls-cert", f"{d}/server.pem",
+                       "--tls-key", f"{d}/server.key")
+    try:
+        with tls_socket(port, d) as s:
+            check("TLS 1.2 or newer negotiated", s.version() in ("TLSv1.2", "TLSv1.3"), s.version())
+            connack = raw_connect(s)
+            check("raw SMQ over TLS: Connack accepted", connack[:2] == b"\x03\x00" and len(connack) == 6)
+            etid = connack[2:6]
+            s.sendall(frame(8, etid + etid + b"\x00\x00\x00\x00over tls"))
+            msg = read_frame(s)
+            check("raw SMQ over TLS: message to self", msg[0] == 8 and msg[13:] == b"over tls", repr(msg))
+
+        with tls_socket(port, d) as s:
+            key = base64.b64encode(os.urandom(16))
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                      b"Connection: Upgrade\r\nSec-WebSocket-Key: " + key +
+                      b"\r\nSec-WebSocket-Version: 13\r\n\r\n")
+            head = read_head(s)
+            check("wss: 101", head.startswith("HTTP/1.1 101"), head.splitlines()[0])
+            first = exact(s, 2)
+            body = exact(s, first[1] & 0x7F)
+            check("wss: Init as a binary frame", first[0] == 0x82 and body[:2] == b"\x01\x01")
+
+        with tls_socket(port, d) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            check("static file over TLS", read_head(s).startswith("HTTP/1.1 200"))
+
+        # Plaintext HTTP on the TLS port: the handshake fails and the socket closes.
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            try:
+                data = s.recv(100)
+                closed = not data.startswith(b"HTTP/1.1 200")
+            except (ConnectionResetError, socket.timeout):
+                closed = True
+            check("plaintext on the TLS port is refused", closed)
+
+        try:
+            with tls_socket(port, d, maximum_version=ssl.TLSVersion.TLSv1_1,
+                            minimum_version=ssl.TLSVersion.TLSv1) as s:
+                check("TLS 1.1 refused", False, s.version())
+        except (ssl.SSLError, ConnectionResetError, OSError):
+            check("TLS 1.1 refused", True)
+
+        with tls_socket(port, d) as s:  # the broker still serves after all of that
+            check("still serving", raw_connect(s, b"tls-device-2")[:2] == b"\x03\x00")
+    finally:
+        stop(proc)
+
+
+def test_client_certificates(d):
+    proc, port = start("--tls-listen", "127.0.0.1:0", "--tls-cert", f"{d}/server.pem",
+                       "--tls-key", f"{d}/server.key", "--tls-client-ca", f"{d}/ca.pem",
+                       "--tls-require-client-cert")
+    try:
+        with tls_socket(port, d, cert="client") as s:
+            check("mTLS: trusted client certificate accepted", raw_connect(s)[:2] == b"\x03\x00")
+        with tls_socket(port, d) as s:
+            c = raw_connect(s, b"tls-device-3")
+            check("mTLS: no certificate -> Connack 0x04",
+                  c[:6] == b"\x03\x04\x00\x00\x00\x00" and b"certificate required" in c, repr(c))
+        with tls_socket(port, d, cert="intruder") as s:
+            c = raw_connect(s, b"tls-device-4")
+            check("mTLS: untrusted certificate -> Connack 0x05",
+                  c[:6] == b"\x03\x05\x00\x00\x00\x00" and b"certificate rejected" in c, repr(c))
+    finally:
+        stop(proc)
+
+
+def test_startup_errors(d):
+    for args, what in (
+        (["--tls-cert", f"{d}/missing.pem", "--tls-key", f"{d}/server.key"], "missing"),
+        (["--tls-cert", f"{d}/server.pem", "--tls-key", f"{d}/client.key"], "mismatch"),
+        (["--tls-cert", f"{d}/san.ext", "--tls-key", f"{d}/server.key"], "certificate"),
+        (["--tls-cert", f"{d}/server.pem", "--tls-key", f"{d}/server.key",
+          "--tls-require-client-cert"], "client-ca"),
+    ):
+        out = subprocess.run([BROKER, "--listen", "127.0.0.1:0", "--tls-listen", "127.0.0.1:0",
+                              *args], capture_output=True, text=True, timeout=10)
+        check(f"refuses to start: {what}", out.returncode == 1 and what in out.stderr,
+              out.stderr.strip())
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    make_certs(tmp)
+    test_server_tls(tmp)
+    test_client_certificates(tmp)
+    test_startup_errors(tmp)
+print(f"tls: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
