@@ -42,7 +42,7 @@ class Broker {
   // run() return. Safe from any thread and from signal-handling code posted to the loop.
   void stop();
 
-  // Bound addresses, in the order of options.listen (useful with port 0).
+  // Bound addresses: options.listen in order, then options.tls_listen (useful with port 0).
   std::vector<asio::ip::tcp::endpoint> endpoints() const;
 
   // Counters and the most subscribed topics. Broker thread only (or before run()).

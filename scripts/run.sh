@@ -9,6 +9,6 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DSMQ_BUILD_TESTS=OFF \
   -DSMQ_BUILD_BENCH=OFF >/dev/null
-cmake --build build/release --target smq-broker hello5
+cmake --build build/release --target smq-broker hello5 smq-pub smq-sub
 (cd broker/web/app && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
 exec build/release/broker/smq-broker --hello5 "$@"
