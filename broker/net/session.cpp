@@ -103,8 +103,12 @@ void Session::read_more() {
 
 void Session::on_read(const asio::error_code& ec, std::size_t n) {
   if (state_ == State::closed) return;
-  // A TLS stream drains by itself while it shuts down (Stream::shutdown_send).
-  if (state_ == State::lingering && stream_->tls()) return;
+  // A TLS stream drains by itself while it shuts down (Stream::shutdown_send); it may start
+  // only now that our last read has completed.
+  if (state_ == State::lingering && stream_->tls()) {
+    shut_down_stream();
+    return;
+  }
   if (ec) {
     if (state_ == State::closing) {
       peer_eof_ = true;  // still let the goodbye go out; finish_close() then closes
@@ -451,6 +455,18 @@ void Session::finish_close() {
   timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
     if (!ec) self->abort(CloseReason::peer_closed);
   });
+  if (stream_->tls() && reading_) {
+    // Our read must finish before the TLS shutdown reads; on_read() then starts it.
+    asio::error_code ignored;
+    stream_->socket().cancel(ignored);
+    return;
+  }
+  shut_down_stream();
+}
+
+void Session::shut_down_stream() {
+  if (stream_shutdown_) return;
+  stream_shutdown_ = true;
   const bool drains_itself =
       stream_->shutdown_send([self = shared_from_this()] { self->abort(CloseReason::peer_closed); });
   if (!drains_itself && !reading_) read_more();

@@ -92,6 +92,8 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   void on_written(const asio::error_code& ec);
   void begin_close(CloseReason reason, std::string_view text);
   void finish_close();
+  // Starts the stream's own shutdown once no read of ours is outstanding (TLS).
+  void shut_down_stream();
   void abort(CloseReason reason);
 
   std::unique_ptr<Stream> stream_;
@@ -110,6 +112,7 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   bool writing_ = false;
   bool reading_ = false;
   bool peer_eof_ = false;  // the client's side ended while our goodbye was still queued
+  bool stream_shutdown_ = false;  // shut_down_stream() has run
   bool flush_posted_ = false;
   bool overflow_posted_ = false;
   std::vector<std::uint8_t> scratch_;  // headers and small frames coalesced for one write

@@ -55,9 +55,6 @@ class TlsStream final : public Stream {
     asio::async_write(stream_, buffers, std::move(handler));
   }
   bool shutdown_send(std::function<void()> done) override {
-    // The TLS shutdown both writes and reads, so the caller's pending read must go first.
-    asio::error_code ignored;
-    stream_.lowest_layer().cancel(ignored);
     stream_.async_shutdown([done = std::move(done)](const asio::error_code&) { done(); });
     return true;
   }

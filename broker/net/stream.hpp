@@ -33,8 +33,9 @@ class Stream {
   // Writes every byte of `buffers` (which must stay valid until the handler runs).
   virtual void async_write(const std::vector<asio::const_buffer>& buffers, Handler handler) = 0;
   // Ends our sending side after the last write. Plain TCP: sends FIN and returns false; the
-  // caller then drains input itself until EOF. TLS: cancels pending reads, sends close_notify
-  // and waits for the peer's (or EOF), then calls `done`; returns true.
+  // caller then drains input itself until EOF. TLS: sends close_notify and waits for the
+  // peer's (or EOF), then calls `done`; returns true. With TLS no read of the caller may be
+  // outstanding (the shutdown reads itself): wait for it to complete first.
   virtual bool shutdown_send(std::function<void()> done) = 0;
   virtual void close() = 0;
   virtual asio::ip::tcp::socket& socket() = 0;
