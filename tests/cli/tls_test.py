@@ -179,6 +179,26 @@ def test_server_tls(d):
         except (ssl.SSLError, ConnectionResetError, OSError):
             check("TLS 1.1 refused", True)
 
+        # Disconnect, then a TCP half-close without TLS close_notify (as some device stacks
+        # do): the broker must still close promptly, not sit out its linger time.
+        worst = 0.0
+        for i in range(5):
+            s = tls_socket(port, d)
+            raw_connect(s, b"tls-halfclose-%d" % i)
+            s.sendall(frame(11))
+            dup = socket.fromfd(s.fileno(), socket.AF_INET, socket.SOCK_STREAM)
+            dup.shutdown(socket.SHUT_WR)
+            start_time = time.time()
+            try:
+                while s.recv(100):
+                    pass
+            except (ssl.SSLError, OSError):
+                pass
+            worst = max(worst, time.time() - start_time)
+            dup.close()
+            s.close()
+        check("half-closed TLS client is closed promptly", worst < 1.0, f"{worst:.2f} s")
+
         with tls_socket(port, d) as s:  # the broker still serves after all of that
             check("still serving", raw_connect(s, b"tls-device-2")[:2] == b"\x03\x00")
     finally:
