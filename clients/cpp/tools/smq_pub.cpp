@@ -120,16 +120,9 @@ int main(int argc, char** argv) {
   const bool verbose = args.has("verbose");
   try {
     smq::BlockingClient client(args.get("url", default_url), options);
-    try {
-      client.connect(limit);
-    } catch (const smq::ConnectionError& e) {
-      print_error(tool, std::string("cannot connect: ") + e.what());
-      return exit_error;
-    }
-    if (verbose) print_error(tool, "connected, ETID " + std::to_string(client.gettid()));
+    if (!connect_or_report(client, limit, tool, verbose)) return exit_error;
     const smq::TopicRef topic = topic_arg(args.get("topic"));
-    const smq::TopicRef subtopic =
-        args.has("subtopic") ? topic_arg(args.get("subtopic")) : smq::TopicRef(0u);
+    const smq::TopicRef subtopic = subtopic_arg(args);
     // Resolve names first, so that a denied name is an error instead of silently dropped
     // publishes.
     try {

@@ -100,16 +100,9 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, on_signal);
   try {
     smq::BlockingClient client(args.get("url", default_url), options);
-    try {
-      client.connect(connect_limit);
-    } catch (const smq::ConnectionError& e) {
-      print_error(tool, std::string("cannot connect: ") + e.what());
-      return exit_error;
-    }
-    if (verbose) print_error(tool, "connected, ETID " + std::to_string(client.gettid()));
+    if (!connect_or_report(client, connect_limit, tool, verbose)) return exit_error;
     const smq::TopicRef topic = topic_arg(args.get("topic"));
-    const smq::TopicRef subtopic =
-        args.has("subtopic") ? topic_arg(args.get("subtopic")) : smq::TopicRef(0u);
+    const smq::TopicRef subtopic = subtopic_arg(args);
     // The receive queue also gets messages no subscription callback took (other sub-topics
     // of the topic, direct messages): print only what was asked for. Names are compared,
     // not ids, so the filter survives a broker restart.

@@ -234,4 +234,20 @@ void print_error(const std::string& tool, const std::string& line) {
   std::fflush(stderr);
 }
 
+smq::TopicRef subtopic_arg(const ParsedArgs& args) {
+  return args.has("subtopic") ? topic_arg(args.get("subtopic")) : smq::TopicRef(0u);
+}
+
+bool connect_or_report(smq::BlockingClient& client, std::chrono::milliseconds limit,
+                       const std::string& tool, bool verbose) {
+  try {
+    client.connect(limit);
+  } catch (const smq::ConnectionError& e) {
+    print_error(tool, std::string("cannot connect: ") + e.what());
+    return false;
+  }
+  if (verbose) print_error(tool, "connected, ETID " + std::to_string(client.gettid()));
+  return true;
+}
+
 }  // namespace smqtool

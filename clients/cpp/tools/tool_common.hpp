@@ -3,6 +3,7 @@
 // JSON lines with base64). Main thread, except the printing helpers (mutex-protected).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -55,6 +56,13 @@ std::optional<double> parse_number(const std::string& text);
 // A topic argument: decimal or 0x-hex numbers are ids (topic TID or client ETID), anything
 // else a name ("self" = own ETID).
 smq::TopicRef topic_arg(const std::string& text);
+// The --subtopic argument, or 0 (no sub-topic) when absent.
+smq::TopicRef subtopic_arg(const ParsedArgs& args);
+
+// Connects within `limit`; on failure prints why and returns false (the tool then exits
+// with exit_error). With --verbose reports the ETID.
+bool connect_or_report(smq::BlockingClient& client, std::chrono::milliseconds limit,
+                       const std::string& tool, bool verbose);
 
 // True when the payload is valid UTF-8 without control characters (C0, DEL, C1), so it can
 // be printed as one line.
