@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <unordered_set>
+#include <vector>
 
 #include "broker/hub.hpp"
 #include "broker/log.hpp"
@@ -51,6 +52,9 @@ struct NetContext {
   // closes its socket, and then calls on_drained if the broker is stopping and none is left.
   std::unordered_set<Connection*> connections;
   std::function<void()> on_drained;
+  // Plain TCP sessions read into this one buffer and keep only an unfinished unit in their
+  // own, so an idle connection holds no read buffer at all (Session::on_readable).
+  std::vector<std::uint8_t> shared_input = std::vector<std::uint8_t>(64 * 1024);
 
   void add(Connection* c) {
     connections.insert(c);

@@ -40,9 +40,17 @@ Session::Session(NetContext& ctx, std::unique_ptr<Stream> stream, HttpContext ht
       timer_(ctx.io) {
   this->transport = transport;
   address = peer_address(stream_->socket());
-  rbuf_.resize(std::max(initial_read_buffer, leftover.size() + min_read_space));
-  std::memcpy(rbuf_.data(), leftover.data(), leftover.size());
-  rend_ = leftover.size();
+  direct_ = stream_->tls() == nullptr;
+  if (direct_) {
+    asio::error_code ec;
+    stream_->socket().non_blocking(true, ec);
+    direct_ = !ec;
+  }
+  if (!leftover.empty() || !direct_) {
+    rbuf_.resize(std::max(initial_read_buffer, leftover.size() + min_read_space));
+    std::memcpy(rbuf_.data(), leftover.data(), leftover.size());
+    rend_ = leftover.size();
+  }
 }
 
 Session::~Session() = default;
@@ -78,6 +86,10 @@ void Session::stop_for_shutdown() {
 
 void Session::read_more() {
   if (state_ == State::closed) return;
+  if (direct_ && rbegin_ == rend_) {
+    wait_readable();
+    return;
+  }
   if (rbegin_ > 0) {
     std::memmove(rbuf_.data(), rbuf_.data() + rbegin_, rend_ - rbegin_);
     rend_ -= rbegin_;
@@ -128,13 +140,64 @@ void Session::on_read(const asio::error_code& ec, std::size_t n) {
   rbegin_ += decode_input({rbuf_.data() + rbegin_, rend_ - rbegin_});
   if (rbegin_ == rend_) {
     rbegin_ = rend_ = 0;
-    // A burst of large frames grew the buffer; idle sessions give the memory back.
-    if (rbuf_.size() > 4 * initial_read_buffer) {
+    // A burst of large frames grew the buffer; idle sessions give the memory back. Direct
+    // readers need no buffer of their own until a unit arrives in part again.
+    if (direct_) {
+      rbuf_ = {};
+    } else if (rbuf_.size() > 4 * initial_read_buffer) {
       rbuf_.resize(initial_read_buffer);
       rbuf_.shrink_to_fit();
     }
   }
   if (state_ != State::closed) read_more();
+}
+
+void Session::wait_readable() {
+  reading_ = true;
+  stream_->socket().async_wait(asio::socket_base::wait_read,
+                               [self = shared_from_this()](const asio::error_code& ec) {
+                                 self->reading_ = false;
+                                 self->on_readable(ec);
+                               });
+}
+
+void Session::on_readable(const asio::error_code& ec) {
+  if (state_ == State::closed) return;
+  if (ec) {
+    on_read(ec, 0);
+    return;
+  }
+  // The shared buffer is free: every handler on this thread finishes with it before the
+  // next one runs, and decode_input() keeps no view into its input.
+  std::vector<std::uint8_t>& input = ctx_.shared_input;
+  asio::error_code read_error;
+  const std::size_t n = stream_->socket().read_some(asio::buffer(input), read_error);
+  if (read_error == asio::error::would_block || read_error == asio::error::try_again) {
+    wait_readable();
+    return;
+  }
+  if (read_error) {
+    on_read(read_error, 0);
+    return;
+  }
+  if (state_ == State::closing || state_ == State::lingering) {
+    read_more();  // draining before close: input no longer matters
+    return;
+  }
+  ctx_.counters.bytes_in += n;
+  const std::size_t used = decode_input({input.data(), n});
+  if (state_ == State::closed) return;
+  if (used < n && open()) keep_partial({input.data() + used, n - used});
+  read_more();
+}
+
+// Moves the start of a unit that has not fully arrived into the session's own buffer; the
+// rest is read after it (read_more() uses rbuf_ while it holds bytes).
+void Session::keep_partial(std::span<const std::uint8_t> rest) {
+  rbuf_.resize(std::max(initial_read_buffer, rest.size() + min_read_space));
+  std::memcpy(rbuf_.data(), rest.data(), rest.size());
+  rbegin_ = 0;
+  rend_ = rest.size();
 }
 
 // ---- SMQ state machine --------------------------------------------------------------------
@@ -387,11 +450,15 @@ void Session::flush() {
   }
   writing_ = true;
   ctx_.counters.packets_out += inflight_.size();
-  stream_->async_write(buffers_,
-                    [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
-                      self->ctx_.counters.bytes_out += n;
-                      self->on_written(ec);
-                    });
+  auto done = [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
+    self->ctx_.counters.bytes_out += n;
+    self->on_written(ec);
+  };
+  if (direct_) {
+    asio::async_write(stream_->socket(), buffers_, std::move(done));  // no type erasure
+  } else {
+    stream_->async_write(buffers_, std::move(done));
+  }
 }
 
 void Session::on_written(const asio::error_code& ec) {

@@ -87,6 +87,10 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   void handle_publish(const PublishView& publish);
   void read_more();
   void on_read(const asio::error_code& ec, std::size_t n);
+  // Plain TCP: wait until readable, then read into the shared input buffer.
+  void wait_readable();
+  void on_readable(const asio::error_code& ec);
+  void keep_partial(std::span<const std::uint8_t> rest);
   void schedule_flush();
   void flush();
   void on_written(const asio::error_code& ec);
@@ -101,6 +105,9 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   State state_ = State::awaiting_connect;
   asio::steady_timer timer_;  // Connect deadline, then the lingering close
 
+  // Plain TCP reads straight from the socket into NetContext::shared_input; rbuf_ then only
+  // holds a unit that arrived in part. TLS reads through the stream into rbuf_.
+  bool direct_ = false;
   std::vector<std::uint8_t> rbuf_;
   std::size_t rbegin_ = 0;
   std::size_t rend_ = 0;
