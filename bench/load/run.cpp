@@ -45,6 +45,7 @@ struct Client final : ConnectionHandler {
   Worker* worker = nullptr;
   Role role = Role::subscriber;
   std::unique_ptr<Connection> connection;
+  int number = 0;  // connection number, for error messages
   // Publishers and requesters: the publisher index.
   std::uint32_t index = 0;
   // Subscribers and requesters: the publishers they hear from, and the next sequence
@@ -215,7 +216,7 @@ void Client::on_error(Connection&, const std::string& what) {
     engine->connect_next(*worker);
   }
   engine->failed.fetch_add(1);
-  engine->error(fmt::format("{} {}: {}", role == Role::publisher ? "publisher" : "client", index, what));
+  engine->error(fmt::format("connection {}: {}", number, what));
 }
 
 void Client::on_message(Connection& c, const Incoming& message) {
@@ -312,6 +313,7 @@ RunResult run_benchmark(const BenchOptions& o) {
     client->engine = &engine;
     client->worker = &w;
     client->role = role;
+    client->number = connection_number;
     setup.host = o.host;
     setup.path = o.path;
     setup.client_id = fmt::format("bench-{}-{}", ::getpid(), connection_number);

@@ -18,6 +18,8 @@
 
 namespace smq {
 
+class Session;
+
 // Anything holding a socket that stop() must end: HTTP connections and SMQ sessions.
 class Connection {
  public:
@@ -55,6 +57,8 @@ struct NetContext {
   // Plain TCP sessions read into this one buffer and keep only an unfinished unit in their
   // own, so an idle connection holds no read buffer at all (Session::on_readable).
   std::vector<std::uint8_t> shared_input = std::vector<std::uint8_t>(64 * 1024);
+  // Sessions with output queued this loop turn, flushed together by one posted handler.
+  std::vector<std::shared_ptr<Session>> flush_queue;
 
   void add(Connection* c) {
     connections.insert(c);

@@ -20,6 +20,8 @@ namespace {
 // referenced in place. Copying small frames keeps the gather list short (the kernel takes at
 // most 1024 iovecs and Asio hands over 64 per call).
 constexpr std::size_t coalesce_limit = 512;
+// Longest header frame_parts() writes (a WebSocket header for a 64-bit length).
+constexpr std::size_t max_frame_header = 14;
 constexpr std::size_t initial_read_buffer = 4096;
 constexpr std::size_t min_read_space = 2048;
 // After our goodbye is written we keep draining input this long before closing, so that
@@ -396,12 +398,32 @@ void Session::push_goodbye(Frame frame, bool verbatim) {
 void Session::schedule_flush() {
   if (writing_ || flush_posted_) return;
   // Deferred to the end of this loop turn so that everything queued meanwhile (a whole
-  // read's worth of packets, a fan-out) leaves in one write.
+  // read's worth of packets, a fan-out) leaves in one write. One posted handler flushes
+  // every session queued this turn: a fan-out to N subscribers costs one post, not N.
   flush_posted_ = true;
-  asio::post(ctx_.io, [self = shared_from_this()] {
-    self->flush_posted_ = false;
-    self->flush();
-  });
+  ctx_.flush_queue.push_back(shared_from_this());
+  if (ctx_.flush_queue.size() == 1) {
+    asio::post(ctx_.io, [&ctx = ctx_] { flush_queued(ctx); });
+  }
+}
+
+void Session::flush_queued(NetContext& ctx) {
+  // Sessions queued while these flush (a failed write's teardown notifying observers) go
+  // to the emptied queue and get their own post.
+  std::vector<std::shared_ptr<Session>> batch;
+  batch.swap(ctx.flush_queue);
+  for (const auto& session : batch) {
+    session->flush_posted_ = false;
+    session->flush();
+  }
+}
+
+std::uint8_t* Session::scratch_space(std::size_t size) {
+  if (scratch_capacity_ < size) {
+    scratch_capacity_ = std::max(size, 2 * scratch_capacity_);
+    scratch_ = std::make_unique_for_overwrite<std::uint8_t[]>(scratch_capacity_);
+  }
+  return scratch_.get();
 }
 
 void Session::flush() {
@@ -412,46 +434,51 @@ void Session::flush() {
   }
   inflight_.swap(pending_);
   inflight_bytes_ = 0;
-  scratch_.clear();
-  // Segments: offset into scratch_ (external == nullptr) or an external pointer.
-  struct Segment {
-    const std::uint8_t* external;
-    std::size_t offset;
-    std::size_t size;
-  };
-  thread_local std::vector<Segment> segments;
-  segments.clear();
-  auto add_scratch = [&](const std::uint8_t* p, std::size_t n) {
-    if (n == 0) return;
-    const std::size_t offset = scratch_.size();
-    scratch_.insert(scratch_.end(), p, p + n);
-    if (!segments.empty() && !segments.back().external &&
-        segments.back().offset + segments.back().size == offset) {
-      segments.back().size += n;
-    } else {
-      segments.push_back({nullptr, offset, n});
-    }
-  };
+  // Headers and small frames are copied into one contiguous scratch area; larger frames are
+  // referenced in place. The scratch area is sized once, for the worst case.
+  std::size_t bound = 0;
+  for (const Outgoing& item : inflight_) {
+    bound += max_frame_header + std::min(item.frame.size(), coalesce_limit);
+  }
+  std::uint8_t* const scratch = scratch_space(bound);
+  std::uint8_t* out = scratch;
+  std::uint8_t* run = scratch;  // start of the scratch bytes not yet in buffers_
+  buffers_.clear();
   for (const Outgoing& item : inflight_) {
     inflight_bytes_ += item.frame.size();
-    std::uint8_t header[16];
     std::span<const std::uint8_t> body;
-    const std::size_t header_size = frame_parts(item, header, body);
-    add_scratch(header, header_size);
+    out += frame_parts(item, out, body);
     if (body.size() <= coalesce_limit) {
-      add_scratch(body.data(), body.size());
+      std::memcpy(out, body.data(), body.size());
+      out += body.size();
     } else {
-      segments.push_back({body.data(), 0, body.size()});
+      if (out > run) buffers_.emplace_back(run, static_cast<std::size_t>(out - run));
+      buffers_.emplace_back(body.data(), body.size());
+      run = out;
     }
   }
-  buffers_.clear();
-  for (const Segment& s : segments) {
-    buffers_.emplace_back(s.external ? s.external : scratch_.data() + s.offset, s.size);
-  }
+  if (out > run) buffers_.emplace_back(run, static_cast<std::size_t>(out - run));
   writing_ = true;
   ctx_.counters.packets_out += inflight_.size();
-  auto done = [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
-    self->ctx_.counters.bytes_out += n;
+
+  std::size_t written = 0;
+  if (direct_) {
+    // Try the write at once: it usually completes, and then no operation is queued.
+    asio::error_code ec;
+    written = stream_->socket().write_some(buffers_, ec);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+      on_written(ec);
+      return;
+    }
+    if (written == asio::buffer_size(buffers_)) {
+      ctx_.counters.bytes_out += written;
+      on_written({});
+      return;
+    }
+    consume_buffers(written);
+  }
+  auto done = [self = shared_from_this(), written](const asio::error_code& ec, std::size_t n) {
+    self->ctx_.counters.bytes_out += written + n;
     self->on_written(ec);
   };
   if (direct_) {
@@ -461,11 +488,23 @@ void Session::flush() {
   }
 }
 
+// Drops the first `n` bytes from buffers_ after a partial write.
+void Session::consume_buffers(std::size_t n) {
+  std::size_t whole = 0;
+  while (whole < buffers_.size() && buffers_[whole].size() <= n) n -= buffers_[whole++].size();
+  buffers_.erase(buffers_.begin(), buffers_.begin() + static_cast<std::ptrdiff_t>(whole));
+  if (n > 0) buffers_.front() += n;
+}
+
 void Session::on_written(const asio::error_code& ec) {
   writing_ = false;
   queued_bytes_ -= inflight_bytes_;
   inflight_bytes_ = 0;
   inflight_.clear();
+  if (scratch_capacity_ > 256 * 1024) {  // a burst is over; do not keep its scratch area
+    scratch_.reset();
+    scratch_capacity_ = 0;
+  }
   if (state_ == State::closed) return;
   if (ec) {
     log_.debug("etid {:#x} ({}): write failed: {}", etid, address, ec.message());

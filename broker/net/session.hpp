@@ -92,7 +92,10 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   void on_readable(const asio::error_code& ec);
   void keep_partial(std::span<const std::uint8_t> rest);
   void schedule_flush();
+  static void flush_queued(NetContext& ctx);
   void flush();
+  std::uint8_t* scratch_space(std::size_t size);
+  void consume_buffers(std::size_t n);
   void on_written(const asio::error_code& ec);
   void begin_close(CloseReason reason, std::string_view text);
   void finish_close();
@@ -122,7 +125,9 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   bool stream_shutdown_ = false;  // shut_down_stream() has run
   bool flush_posted_ = false;
   bool overflow_posted_ = false;
-  std::vector<std::uint8_t> scratch_;  // headers and small frames coalesced for one write
+  // Headers and small frames coalesced for one write.
+  std::unique_ptr<std::uint8_t[]> scratch_;
+  std::size_t scratch_capacity_ = 0;
   std::vector<asio::const_buffer> buffers_;
 };
 
