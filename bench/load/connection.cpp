@@ -13,7 +13,6 @@
 namespace smq::bench {
 namespace {
 
-constexpr std::size_t initial_read_buffer = 8 * 1024;
 constexpr std::size_t max_read_buffer = 8 * 1024 * 1024;
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
@@ -24,12 +23,14 @@ constexpr std::size_t max_read_buffer = 8 * 1024 * 1024;
 
 Connection::Connection(asio::io_context& io, ConnectionHandler& handler, BrokerKind broker,
                        TransportKind transport, WireSetup setup,
-                       asio::ip::tcp::endpoint broker_address, asio::ip::address source)
+                       asio::ip::tcp::endpoint broker_address, asio::ip::address source,
+                       std::size_t read_buffer)
     : socket_(io),
       handler_(handler),
       wire_(make_wire(broker, transport, std::move(setup), *this)),
       broker_address_(broker_address),
-      source_(source) {}
+      source_(source),
+      read_buffer_(read_buffer) {}
 
 void Connection::start() {
   asio::error_code ec;
@@ -45,7 +46,7 @@ void Connection::start() {
   socket_.async_connect(broker_address_, [this](const asio::error_code& error) {
     if (error) return fail(fmt::format("connect: {}", error.message()));
     socket_.set_option(asio::ip::tcp::no_delay(true));
-    rbuf_.resize(initial_read_buffer);
+    rbuf_.resize(read_buffer_);
     wire_->start(out_);
     flush();
     read_more();

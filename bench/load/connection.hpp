@@ -32,7 +32,7 @@ class Connection final : private WireEvents {
  public:
   Connection(asio::io_context& io, ConnectionHandler& handler, BrokerKind broker,
              TransportKind transport, WireSetup setup, asio::ip::tcp::endpoint broker_address,
-             asio::ip::address source);
+             asio::ip::address source, std::size_t read_buffer);
 
   void start();
   // Bytes appended to out() are sent by the next flush().
@@ -54,6 +54,7 @@ class Connection final : private WireEvents {
   std::unique_ptr<Wire> wire_;
   asio::ip::tcp::endpoint broker_address_;
   asio::ip::address source_;
+  std::size_t read_buffer_;  // initial read size; grows for units that do not fit
   std::vector<std::uint8_t> rbuf_;
   std::size_t rbegin_ = 0;
   std::size_t rend_ = 0;

@@ -56,7 +56,7 @@ struct NetContext {
   std::function<void()> on_drained;
   // Plain TCP sessions read into this one buffer and keep only an unfinished unit in their
   // own, so an idle connection holds no read buffer at all (Session::on_readable).
-  std::vector<std::uint8_t> shared_input = std::vector<std::uint8_t>(64 * 1024);
+  std::vector<std::uint8_t> shared_input = std::vector<std::uint8_t>(256 * 1024);
   // Sessions with output queued this loop turn, flushed together by one posted handler.
   std::vector<std::shared_ptr<Session>> flush_queue;
 

@@ -19,7 +19,7 @@ namespace {
 // Frames up to this size are copied into one contiguous buffer per write; larger ones are
 // referenced in place. Copying small frames keeps the gather list short (the kernel takes at
 // most 1024 iovecs and Asio hands over 64 per call).
-constexpr std::size_t coalesce_limit = 512;
+constexpr std::size_t coalesce_limit = 4 * 1024;
 // Longest header frame_parts() writes (a WebSocket header for a 64-bit length).
 constexpr std::size_t max_frame_header = 14;
 constexpr std::size_t initial_read_buffer = 4096;
@@ -42,23 +42,25 @@ Session::Session(NetContext& ctx, std::unique_ptr<Stream> stream, HttpContext ht
       timer_(ctx.io) {
   this->transport = transport;
   address = peer_address(stream_->socket());
-  direct_ = stream_->tls() == nullptr;
-  if (direct_) {
-    asio::error_code ec;
-    stream_->socket().non_blocking(true, ec);
-    direct_ = !ec;
-  }
-  if (!leftover.empty() || !direct_) {
-    rbuf_.resize(std::max(initial_read_buffer, leftover.size() + min_read_space));
-    std::memcpy(rbuf_.data(), leftover.data(), leftover.size());
-    rend_ = leftover.size();
-  }
+  rbuf_.assign(leftover.begin(), leftover.end());  // bytes that came with the HTTP head
+  rend_ = rbuf_.size();
 }
 
 Session::~Session() = default;
 
 void Session::start() {
   ctx_.add(this);
+  // Plain TCP reads go through the shared buffer, which must hold the longest unit plus a
+  // useful read after it; TLS reads through its stream into rbuf_.
+  direct_ = stream_->tls() == nullptr && 2 * max_read_buffer() <= ctx_.shared_input.size();
+  if (direct_) {
+    asio::error_code ec;
+    stream_->socket().non_blocking(true, ec);
+    direct_ = !ec;
+  }
+  if (!direct_ && rbuf_.size() < rend_ + min_read_space) {
+    rbuf_.resize(std::max(initial_read_buffer, rend_ + min_read_space));
+  }
   seed = random_seed();
   std::string init;
   append_init(init, seed, address);
@@ -88,7 +90,7 @@ void Session::stop_for_shutdown() {
 
 void Session::read_more() {
   if (state_ == State::closed) return;
-  if (direct_ && rbegin_ == rend_) {
+  if (direct_) {
     wait_readable();
     return;
   }
@@ -170,10 +172,14 @@ void Session::on_readable(const asio::error_code& ec) {
     return;
   }
   // The shared buffer is free: every handler on this thread finishes with it before the
-  // next one runs, and decode_input() keeps no view into its input.
+  // next one runs, and decode_input() keeps no view into its input. A unit that arrived in
+  // part last time goes in front, so every read is a large one.
   std::vector<std::uint8_t>& input = ctx_.shared_input;
+  const std::size_t kept = rend_ - rbegin_;
+  if (kept > 0) std::memcpy(input.data(), rbuf_.data() + rbegin_, kept);
   asio::error_code read_error;
-  const std::size_t n = stream_->socket().read_some(asio::buffer(input), read_error);
+  const std::size_t n =
+      stream_->socket().read_some(asio::buffer(input.data() + kept, input.size() - kept), read_error);
   if (read_error == asio::error::would_block || read_error == asio::error::try_again) {
     wait_readable();
     return;
@@ -183,23 +189,23 @@ void Session::on_readable(const asio::error_code& ec) {
     return;
   }
   if (state_ == State::closing || state_ == State::lingering) {
+    rbegin_ = rend_ = 0;
     read_more();  // draining before close: input no longer matters
     return;
   }
   ctx_.counters.bytes_in += n;
-  const std::size_t used = decode_input({input.data(), n});
+  const std::size_t total = kept + n;
+  const std::size_t used = decode_input({input.data(), total});
   if (state_ == State::closed) return;
-  if (used < n && open()) keep_partial({input.data() + used, n - used});
+  rbegin_ = rend_ = 0;
+  if (used < total && open()) {
+    rbuf_.assign(input.begin() + static_cast<std::ptrdiff_t>(used),
+                 input.begin() + static_cast<std::ptrdiff_t>(total));
+    rend_ = rbuf_.size();
+  } else if (rbuf_.capacity() > 0) {
+    rbuf_ = {};  // nothing pending: an idle session holds no read buffer
+  }
   read_more();
-}
-
-// Moves the start of a unit that has not fully arrived into the session's own buffer; the
-// rest is read after it (read_more() uses rbuf_ while it holds bytes).
-void Session::keep_partial(std::span<const std::uint8_t> rest) {
-  rbuf_.resize(std::max(initial_read_buffer, rest.size() + min_read_space));
-  std::memcpy(rbuf_.data(), rest.data(), rest.size());
-  rbegin_ = 0;
-  rend_ = rest.size();
 }
 
 // ---- SMQ state machine --------------------------------------------------------------------

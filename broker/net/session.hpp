@@ -90,7 +90,6 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   // Plain TCP: wait until readable, then read into the shared input buffer.
   void wait_readable();
   void on_readable(const asio::error_code& ec);
-  void keep_partial(std::span<const std::uint8_t> rest);
   void schedule_flush();
   static void flush_queued(NetContext& ctx);
   void flush();
