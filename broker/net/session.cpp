@@ -325,6 +325,7 @@ void Session::handle_connect(Bytes packet) {
   }
   uid.assign(c.uid);
   this->info.assign(c.info);
+  http_ = {};  // only the authenticate hook reads the request; idle sessions keep no copy
   timer_.cancel();
   const std::uint32_t id = ctx_.hub.register_peer(*this);
   state_ = State::connected;
