@@ -20,21 +20,11 @@ import sys
 import threading
 import time
 
+from checks import check, finish
+
 BROKER = sys.argv[1]
 BENCH = sys.argv[2]
 RUN_TIMEOUT = 60
-passed = 0
-failed = 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok   {name}", flush=True)
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}", flush=True)
 
 
 def start_broker():
@@ -215,5 +205,4 @@ try:
     check("broker still running", broker.poll() is None, f"exit {broker.poll()}")
 finally:
     stop_broker(broker)
-print(f"bench_smoke: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish("bench_smoke")

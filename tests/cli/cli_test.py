@@ -18,21 +18,11 @@ import sys
 import time
 import urllib.request
 
+from checks import check, finish
+
 BUILD = sys.argv[1]
 BROKER = os.path.join(BUILD, "broker", "smq-broker")
 HELLO5 = os.path.join(BUILD, "broker", "hello5")
-passed = 0
-failed = 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok   {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 
 def start(binary, *args):
@@ -158,5 +148,4 @@ def test_hello5():
 test_broker()
 test_web_root()
 test_hello5()
-print(f"cli: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish("cli")

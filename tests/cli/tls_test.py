@@ -22,21 +22,11 @@ import tempfile
 import time
 import warnings
 
+from checks import check, finish
+
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 BROKER = os.path.join(sys.argv[1], "broker", "smq-broker")
-passed = 0
-failed = 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok   {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
 
 
 def openssl(*args, cwd):
@@ -243,5 +233,4 @@ with tempfile.TemporaryDirectory() as tmp:
     test_server_tls(tmp)
     test_client_certificates(tmp)
     test_startup_errors(tmp)
-print(f"tls: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish("tls")
