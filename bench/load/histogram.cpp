@@ -19,6 +19,9 @@ std::size_t Histogram::index_of(std::uint64_t v) {
 }
 
 std::uint64_t Histogram::upper_edge(std::size_t index) {
+  // The last bucket also holds every value past the last group: no finite edge (quantile()
+  // then answers max()).
+  if (index == (groups + 1) * sub_count - 1) return UINT64_MAX;
   const std::size_t group = index / sub_count;
   const std::uint64_t slice = index % sub_count;
   if (group == 0) return slice;

@@ -44,6 +44,7 @@ class SmqWire final : public WireBase {
   }
 
   void on_message(std::span<std::uint8_t> packet, std::string& out) override {
+    if (packet.empty()) return fail("empty WebSocket message (no SMQ packet type)");
     const auto type = static_cast<PacketType>(packet[0]);
     if (type == PacketType::publish && step_ == Step::ready) {
       const auto pub = decode_publish(packet);
