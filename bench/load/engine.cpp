@@ -59,8 +59,10 @@ void Engine::pump(Publisher& p) {
 void Engine::pace(Publisher& p, std::uint64_t now) {
   if (!running.load(std::memory_order_relaxed)) return;
   const double elapsed = static_cast<double>(now - start_ns.load()) / 1e9;
-  const auto due =
-      std::min<std::uint64_t>(static_cast<std::uint64_t>(elapsed * p.rate), p.quota) - p.skipped;
+  // Publishers are spread over the period (phase) rather than all sending on one tick.
+  const auto due = std::min<std::uint64_t>(static_cast<std::uint64_t>(elapsed * p.rate + p.phase),
+                                           p.quota) -
+                   p.skipped;
   bool any = false;
   while (p.sent.load(std::memory_order_relaxed) < due) {
     if (outstanding(p) >= p.limit) {
@@ -71,7 +73,9 @@ void Engine::pace(Publisher& p, std::uint64_t now) {
       bump(p.worker->throttled, behind);
       break;
     }
-    send_one(p, now);
+    // Stamped when actually sent: a tick that sends many messages must not count its own
+    // work as the broker's latency.
+    send_one(p, now_ns());
     any = true;
   }
   if (any) p.client->connection->flush();

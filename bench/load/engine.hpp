@@ -66,6 +66,7 @@ struct Publisher {
   std::uint64_t resume = 0;     // a blocked publisher resumes at or below this
   std::uint64_t quota = never;  // most publishes in total
   double rate = 0;              // fixed-rate mode: publishes per second
+  double phase = 0;             // fixed-rate mode: offset in [0, 1) of a period
   std::uint64_t skipped = 0;    // fixed-rate mode: publishes dropped from the schedule
   Counter sent{0};
   Counter measured_sent{0};

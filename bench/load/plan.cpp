@@ -84,6 +84,7 @@ int build_plan(Engine& engine, const asio::ip::tcp::endpoint& broker) {
     p->limit = static_cast<std::uint64_t>(window) * fanout;
     p->resume = p->limit / 2;
     p->rate = o.rate / static_cast<double>(publisher_count);
+    p->phase = static_cast<double>(index) / static_cast<double>(publisher_count);
     p->payload.assign(o.payload, 0xA5);
     c.worker->publishers.push_back(p.get());
     engine.publishers.push_back(std::move(p));
