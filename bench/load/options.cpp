@@ -67,17 +67,6 @@ const char* scenario_name(Scenario s) {
   return "?";
 }
 
-const char* broker_name(BrokerKind b) {
-  switch (b) {
-    case BrokerKind::smq: return "smq";
-    case BrokerKind::mqtt: return "mqtt";
-    case BrokerKind::nats: return "nats";
-  }
-  return "?";
-}
-
-const char* transport_name(TransportKind t) { return t == TransportKind::ws ? "ws" : "tcp"; }
-
 ParsedCommandLine parse_command_line(int argc, char** argv) {
   ParsedCommandLine cl;
   BenchOptions& o = cl.options;

@@ -38,7 +38,5 @@ struct ParsedCommandLine {
 ParsedCommandLine parse_command_line(int argc, char** argv);
 const char* usage();
 const char* scenario_name(Scenario s);
-const char* broker_name(BrokerKind b);
-const char* transport_name(TransportKind t);
 
 }  // namespace smq::bench

@@ -21,4 +21,15 @@ std::unique_ptr<Wire> make_wire(BrokerKind broker, TransportKind transport, Wire
 
 std::string reply_topic(std::uint32_t requester) { return fmt::format("bench.rep.{}", requester); }
 
+const char* broker_name(BrokerKind b) {
+  switch (b) {
+    case BrokerKind::smq: return "smq";
+    case BrokerKind::mqtt: return "mqtt";
+    case BrokerKind::nats: return "nats";
+  }
+  return "?";
+}
+
+const char* transport_name(TransportKind t) { return t == TransportKind::ws ? "ws" : "tcp"; }
+
 }  // namespace smq::bench

@@ -64,6 +64,10 @@ class Wire {
 std::unique_ptr<Wire> make_wire(BrokerKind broker, TransportKind transport, WireSetup setup,
                                 WireEvents& events);
 
+// "smq", "mqtt", "nats"; "ws", "tcp": as on smq-bench's command line.
+const char* broker_name(BrokerKind b);
+const char* transport_name(TransportKind t);
+
 // Topic names shared by every protocol ('.' separated: valid in SMQ, MQTT and NATS alike).
 std::string reply_topic(std::uint32_t requester);
 

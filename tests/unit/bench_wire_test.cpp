@@ -431,17 +431,6 @@ std::string ready_bytes(BrokerKind b, TransportKind t) {
   return s + wrap(b, t, protocol_set_up(b));
 }
 
-const char* broker_name(BrokerKind b) {
-  switch (b) {
-    case BrokerKind::smq: return "smq";
-    case BrokerKind::mqtt: return "mqtt";
-    case BrokerKind::nats: return "nats";
-  }
-  return "?";
-}
-
-const char* transport_name(TransportKind t) { return t == TransportKind::tcp ? "tcp" : "ws"; }
-
 std::string transport_param_name(const ::testing::TestParamInfo<TransportKind>& info) {
   return transport_name(info.param);
 }
