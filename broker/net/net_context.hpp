@@ -59,6 +59,7 @@ struct NetContext {
   std::vector<std::uint8_t> shared_input = std::vector<std::uint8_t>(256 * 1024);
   // Sessions with output queued this loop turn, flushed together by one posted handler.
   std::vector<std::shared_ptr<Session>> flush_queue;
+  std::vector<std::shared_ptr<Session>> flushing;  // the batch Session::flush_queued() runs
 
   void add(Connection* c) {
     connections.insert(c);

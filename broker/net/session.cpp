@@ -416,13 +416,15 @@ void Session::schedule_flush() {
 
 void Session::flush_queued(NetContext& ctx) {
   // Sessions queued while these flush (a failed write's teardown notifying observers) go
-  // to the emptied queue and get their own post.
-  std::vector<std::shared_ptr<Session>> batch;
+  // to the emptied queue and get their own post. The two vectors trade places so neither
+  // allocates again once it has grown.
+  std::vector<std::shared_ptr<Session>>& batch = ctx.flushing;
   batch.swap(ctx.flush_queue);
   for (const auto& session : batch) {
     session->flush_posted_ = false;
     session->flush();
   }
+  batch.clear();
 }
 
 std::uint8_t* Session::scratch_space(std::size_t size) {
