@@ -198,6 +198,28 @@ export function assertNoProblems(assert, ...pages) {
 }
 
 /**
+ * What every suite's before() does: checks the prerequisites, starts a broker (options as
+ * startBroker's) and launches Chromium. Resolves to { broker, browser }; on failure nothing
+ * is left running.
+ */
+export async function startSuite(brokerOptions) {
+  checkPrerequisites();
+  const broker = await startBroker(brokerOptions);
+  try {
+    return { broker, browser: await launchBrowser() };
+  } catch (e) {
+    await broker.stop();  // after() would not see it: the assignment never happened
+    throw e;
+  }
+}
+
+/** What every suite's after() does; both are missing if before() failed. */
+export async function stopSuite({ broker, browser }) {
+  await browser?.close();
+  await broker?.stop();
+}
+
+/**
  * describe() for a browser suite; without SMQ_BROKER a single skipped test with the reason
  * stands in for it (so the runner reports "skipped 1", not an empty run).
  */

@@ -5,12 +5,12 @@ import { after, before, test } from "node:test";
 import {
   assertNoProblems,
   browserSuite,
-  checkPrerequisites,
   closePage,
-  launchBrowser,
   openPage,
   screenshot,
   startBroker,
+  startSuite,
+  stopSuite,
   until,
   waitConnectedIndicator,
 } from "../lib/harness.js";
@@ -42,15 +42,10 @@ browserSuite("chat page", { timeout: 90_000 }, () => {
   let browser;
 
   before(async () => {
-    checkPrerequisites();
-    broker = await startBroker();
-    browser = await launchBrowser();
+    ({ broker, browser } = await startSuite());
   });
 
-  after(async () => {
-    await browser?.close();
-    await broker?.stop();
-  });
+  after(() => stopSuite({ broker, browser }));
 
   test("two members see each other, chat in the room and privately; a closed tab leaves the list", async () => {
     const alice = await openPage(browser, broker, "chat.html");

@@ -7,12 +7,12 @@ import { after, before, test } from "node:test";
 import {
   assertNoProblems,
   browserSuite,
-  checkPrerequisites,
   closePage,
-  launchBrowser,
   openPage,
   screenshot,
   startBroker,
+  startSuite,
+  stopSuite,
   until,
   waitConnectedIndicator,
 } from "../lib/harness.js";
@@ -47,15 +47,10 @@ browserSuite("JavaScript client in the browser", { timeout: 120_000 }, () => {
   let browser;
 
   before(async () => {
-    checkPrerequisites();
-    broker = await startBroker();
-    browser = await launchBrowser();
+    ({ broker, browser } = await startSuite());
   });
 
-  after(async () => {
-    await browser?.close();
-    await broker?.stop();
-  });
+  after(() => stopSuite({ broker, browser }));
 
   test("text, JSON, binary and MessagePack publish/subscribe between two pages", async () => {
     const sub = await openPage(browser, broker);

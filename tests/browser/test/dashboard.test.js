@@ -5,12 +5,12 @@ import { after, before, test } from "node:test";
 import {
   assertNoProblems,
   browserSuite,
-  checkPrerequisites,
   closePage,
-  launchBrowser,
   openPage,
   screenshot,
   startBroker,
+  startSuite,
+  stopSuite,
   until,
   waitConnectedIndicator,
 } from "../lib/harness.js";
@@ -24,15 +24,10 @@ browserSuite("dashboard page", { timeout: 90_000 }, () => {
   let browser;
 
   before(async () => {
-    checkPrerequisites();
-    broker = await startBroker({ statsInterval: 250 });
-    browser = await launchBrowser();
+    ({ broker, browser } = await startSuite({ statsInterval: 250 }));
   });
 
-  after(async () => {
-    await browser?.close();
-    await broker?.stop();
-  });
+  after(() => stopSuite({ broker, browser }));
 
   test("shows live numbers, rates after traffic and a topic the test created", async () => {
     const dash = await openPage(browser, broker, "dashboard.html");

@@ -5,12 +5,11 @@ import { after, before, test } from "node:test";
 import {
   assertNoProblems,
   browserSuite,
-  checkPrerequisites,
   closePage,
-  launchBrowser,
   openPage,
   screenshot,
-  startBroker,
+  startSuite,
+  stopSuite,
 } from "../lib/harness.js";
 
 browserSuite("hello5 page", { timeout: 60_000 }, () => {
@@ -18,15 +17,10 @@ browserSuite("hello5 page", { timeout: 60_000 }, () => {
   let browser;
 
   before(async () => {
-    checkPrerequisites();
-    broker = await startBroker();
-    browser = await launchBrowser();
+    ({ broker, browser } = await startSuite());
   });
 
-  after(async () => {
-    await browser?.close();
-    await broker?.stop();
-  });
+  after(() => stopSuite({ broker, browser }));
 
   test("shows the five replies, one per second", async () => {
     const page = await openPage(browser, broker, "hello5.html");
