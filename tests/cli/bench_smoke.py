@@ -12,15 +12,13 @@ is bounded.
 Usage: bench_smoke.py SMQ_BROKER SMQ_BENCH
 """
 import json
-import re
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 
-from checks import check, finish
+from cli_support import check, finish, start_listening
 
 BROKER = sys.argv[1]
 BENCH = sys.argv[2]
@@ -28,22 +26,8 @@ RUN_TIMEOUT = 60
 
 
 def start_broker():
-    """Starts smq-broker on 127.0.0.1:0 and returns (process, port) once it reports its port.
-    Its stderr is then drained by a thread, so a chatty broker never blocks on a full pipe."""
-    proc = subprocess.Popen([BROKER, "--listen", "127.0.0.1:0"], stderr=subprocess.PIPE,
-                            text=True)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        line = proc.stderr.readline()
-        m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
-        if m:
-            threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
-            return proc, int(m.group(1))
-        if not line and proc.poll() is not None:
-            break
-    proc.kill()
-    proc.wait(timeout=10)
-    raise RuntimeError(f"{BROKER} did not report its port")
+    """smq-broker on 127.0.0.1:0: (process, port); its stderr is drained from then on."""
+    return start_listening([BROKER, "--listen", "127.0.0.1:0"], drain=True)
 
 
 def stop_broker(proc):

@@ -9,7 +9,6 @@ one second apart. Loopback only; every wait is bounded.
 Usage: cli_test.py BUILD_DIR
 """
 import os
-import re
 import signal
 import socket
 import struct
@@ -18,7 +17,7 @@ import sys
 import time
 import urllib.request
 
-from checks import check, finish
+from cli_support import check, finish, frame, read_frame, start_listening
 
 BUILD = sys.argv[1]
 BROKER = os.path.join(BUILD, "broker", "smq-broker")
@@ -26,33 +25,7 @@ HELLO5 = os.path.join(BUILD, "broker", "hello5")
 
 
 def start(binary, *args):
-    proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", *args],
-                            stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        line = proc.stderr.readline()
-        m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
-        if m:
-            return proc, int(m.group(1))
-    proc.kill()
-    raise RuntimeError(f"{binary} did not report its port")
-
-
-def frame(ptype, body=b""):
-    return struct.pack(">HB", len(body) + 3, ptype) + body
-
-
-def read_frame(sock):
-    def exact(n):
-        data = b""
-        while len(data) < n:
-            chunk = sock.recv(n - len(data))
-            if not chunk:
-                raise EOFError
-            data += chunk
-        return data
-    (length,) = struct.unpack(">H", exact(2))
-    return exact(length - 2)
+    return start_listening([binary, "--listen", "127.0.0.1:0", *args])
 
 
 def raw_connect(port, uid):

@@ -11,18 +11,16 @@ Usage: tls_test.py BUILD_DIR
 """
 import base64
 import os
-import re
 import signal
 import socket
 import ssl
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 import warnings
 
-from checks import check, finish
+from cli_support import check, exact, finish, frame, read_frame, start_listening
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
@@ -48,18 +46,8 @@ def make_certs(d):
 
 
 def start(*args):
-    proc = subprocess.Popen([BROKER, "--listen", "127.0.0.1:0", *args], stderr=subprocess.PIPE,
-                            text=True)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        line = proc.stderr.readline()
-        m = re.search(r"listening on 127\.0\.0\.1:(\d+) \(TLS", line)
-        if m:
-            return proc, int(m.group(1))
-        if not line and proc.poll() is not None:
-            break
-    proc.kill()
-    raise RuntimeError("broker did not report a TLS port")
+    return start_listening([BROKER, "--listen", "127.0.0.1:0", *args],
+                           r"listening on 127\.0\.0\.1:(\d+) \(TLS")
 
 
 def stop(proc):
@@ -81,25 +69,6 @@ def tls_socket(port, d, cert=None, **ctx_opts):
         ctx.load_cert_chain(os.path.join(d, f"{cert}.pem"), os.path.join(d, f"{cert}.key"))
     raw = socket.create_connection(("127.0.0.1", port), timeout=5)
     return ctx.wrap_socket(raw, server_hostname="127.0.0.1")
-
-
-def exact(sock, n):
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise EOFError
-        data += chunk
-    return data
-
-
-def read_frame(sock):
-    (length,) = struct.unpack(">H", exact(sock, 2))
-    return exact(sock, length - 2)
-
-
-def frame(ptype, body=b""):
-    return struct.pack(">HB", len(body) + 3, ptype) + body
 
 
 def read_head(sock):
