@@ -40,5 +40,5 @@ int main(int argc, char** argv) {
     std::ofstream(o.json_path) << json;
   }
   if (!result.reached) return 2;
-  return run_ok(o, result) ? 0 : 1;
+  return run_ok(result) ? 0 : 1;
 }

@@ -10,7 +10,7 @@
 namespace smq::bench {
 
 // True when the run saw every message once and in order, with no connection errors.
-bool run_ok(const BenchOptions& o, const RunResult& r);
+bool run_ok(const RunResult& r);
 std::string result_json(const BenchOptions& o, const RunResult& r);
 std::string result_summary(const BenchOptions& o, const RunResult& r);
 
