@@ -18,43 +18,14 @@
 #include "broker/local_client.hpp"
 #include "broker/options.hpp"
 #include "smq/network_client.hpp"
+#include "recorder.hpp"
 
 namespace smqclienttest {
 
 using Ms = std::chrono::milliseconds;
 
 template <typename T>
-class Recorder {
- public:
-  void push(T value) {
-    {
-      std::lock_guard lock(mu_);
-      items_.push_back(std::move(value));
-    }
-    cv_.notify_all();
-  }
-  bool wait_for(std::size_t n, Ms timeout = Ms(3000)) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, timeout, [&] { return items_.size() >= n; });
-  }
-  std::vector<T> items() const {
-    std::lock_guard lock(mu_);
-    return items_;
-  }
-  T at(std::size_t i) const {
-    std::lock_guard lock(mu_);
-    return items_.at(i);
-  }
-  std::size_t size() const {
-    std::lock_guard lock(mu_);
-    return items_.size();
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<T> items_;
-};
+using Recorder = smqtest::Recorder<T>;
 
 // Polls `pred` until true or timeout.
 bool eventually(const std::function<bool()>& pred, Ms timeout = Ms(3000));

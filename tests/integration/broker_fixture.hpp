@@ -19,39 +19,10 @@
 #include "broker/local_client.hpp"
 #include "broker/options.hpp"
 #include "smq_ops.hpp"
+#include "recorder.hpp"
 
 namespace smqtest {
 
-// Collects values pushed from another thread; the test thread waits for them.
-template <typename T>
-class Recorder {
- public:
-  void push(T value) {
-    {
-      std::lock_guard lock(mu_);
-      items_.push_back(std::move(value));
-    }
-    cv_.notify_all();
-  }
-  // Waits until at least n items were pushed.
-  bool wait_for(std::size_t n, Ms timeout = Ms(2000)) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, timeout, [&] { return items_.size() >= n; });
-  }
-  std::vector<T> items() const {
-    std::lock_guard lock(mu_);
-    return items_;
-  }
-  std::size_t size() const {
-    std::lock_guard lock(mu_);
-    return items_.size();
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<T> items_;
-};
 
 class BrokerTest : public ::testing::Test {
  protected:
