@@ -13,21 +13,12 @@
 #include <vector>
 
 #include "client_fixture.hpp"
+#include "reading.hpp"
 #include "process.hpp"
 #include "smq/typed.hpp"
 
 namespace smqclienttest {
 namespace {
-
-struct Reading {
-  std::string name;
-  double celsius = 0;
-  int count = 0;
-  std::vector<std::string> tags;
-  std::vector<std::uint8_t> raw;
-  std::optional<std::string> note;
-  MSGPACK_DEFINE_MAP(name, celsius, count, tags, raw, note)
-};
 
 const std::filesystem::path repo = std::filesystem::path(SMQ_SOURCE_DIR);
 

@@ -9,20 +9,11 @@
 #include <vector>
 
 #include "client_fixture.hpp"
+#include "reading.hpp"
 #include "smq/typed.hpp"
 
 namespace smqclienttest {
 namespace {
-
-struct Reading {
-  std::string name;
-  double celsius = 0;
-  int count = 0;
-  std::vector<std::string> tags;
-  std::vector<std::uint8_t> raw;
-  std::optional<std::string> note;
-  MSGPACK_DEFINE_MAP(name, celsius, count, tags, raw, note)
-};
 
 std::vector<std::uint8_t> from_hex(const std::string& hex) {
   std::vector<std::uint8_t> out;
