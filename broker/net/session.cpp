@@ -1,9 +1,8 @@
-// SMQ session: state machine, output queue, batched writes, close sequence (see
-// session.hpp). Broker thread only.
+// SMQ session: reading, the state machine and the close sequence (see session.hpp; the
+// output queue and writes are in session_output.cpp). Broker thread only.
 #include "broker/net/session.hpp"
 
 #include <asio/post.hpp>
-#include <asio/write.hpp>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -16,12 +15,6 @@
 namespace smq {
 namespace {
 
-// Frames up to this size are copied into one contiguous buffer per write; larger ones are
-// referenced in place. Copying small frames keeps the gather list short (the kernel takes at
-// most 1024 iovecs and Asio hands over 64 per call).
-constexpr std::size_t coalesce_limit = 4 * 1024;
-// Longest header frame_parts() writes (a WebSocket header for a 64-bit length).
-constexpr std::size_t max_frame_header = 14;
 constexpr std::size_t initial_read_buffer = 4096;
 constexpr std::size_t min_read_space = 2048;
 // After our goodbye is written we keep draining input this long before closing, so that
@@ -368,159 +361,6 @@ void Session::handle_publish(const PublishView& publish) {
   const Message message{frame.bytes().subspan(limits::raw_publish_header), publish.ptid,
                         publish.tid, publish.subtid};
   ctx_.hub.publish(*this, message, std::move(frame));
-}
-
-// ---- output -----------------------------------------------------------------------------
-
-bool Session::deliver(const Frame& frame) { return send(frame); }
-
-bool Session::send(Frame frame, bool verbatim) {
-  // A connected session that the hub no longer lists is being torn down: the Changes its
-  // own departure causes are not for it.
-  if (!open() || (connected() && !registered)) return false;
-  if (queued_bytes_ + frame.size() > ctx_.options.output_queue_bytes) {
-    // Slow-consumer policy: a client that cannot keep up is disconnected rather than
-    // silently missing messages or growing the broker's memory. The close is posted
-    // because the hub may be iterating subscribers right now.
-    if (!overflow_posted_) {
-      overflow_posted_ = true;
-      ++ctx_.counters.slow_consumers;
-      log_.warn("etid {:#x} ({}): slow consumer, {} bytes queued; disconnecting", etid,
-                address, queued_bytes_);
-      asio::post(ctx_.io, [self = shared_from_this()] { self->end(CloseReason::slow_consumer); });
-    }
-    return false;
-  }
-  queued_bytes_ += frame.size();
-  pending_.push_back({std::move(frame), verbatim});
-  schedule_flush();
-  return true;
-}
-
-void Session::push_goodbye(Frame frame, bool verbatim) {
-  queued_bytes_ += frame.size();
-  pending_.push_back({std::move(frame), verbatim});
-}
-
-void Session::schedule_flush() {
-  if (writing_ || flush_posted_) return;
-  // Deferred to the end of this loop turn so that everything queued meanwhile (a whole
-  // read's worth of packets, a fan-out) leaves in one write. One posted handler flushes
-  // every session queued this turn: a fan-out to N subscribers costs one post, not N.
-  flush_posted_ = true;
-  ctx_.flush_queue.push_back(shared_from_this());
-  if (ctx_.flush_queue.size() == 1) {
-    asio::post(ctx_.io, [&ctx = ctx_] { flush_queued(ctx); });
-  }
-}
-
-void Session::flush_queued(NetContext& ctx) {
-  // Sessions queued while these flush (a failed write's teardown notifying observers) go
-  // to the emptied queue and get their own post. The two vectors trade places so neither
-  // allocates again once it has grown.
-  std::vector<std::shared_ptr<Session>>& batch = ctx.flushing;
-  batch.swap(ctx.flush_queue);
-  for (const auto& session : batch) {
-    session->flush_posted_ = false;
-    session->flush();
-  }
-  batch.clear();
-}
-
-std::uint8_t* Session::scratch_space(std::size_t size) {
-  if (scratch_capacity_ < size) {
-    scratch_capacity_ = std::max(size, 2 * scratch_capacity_);
-    scratch_ = std::make_unique_for_overwrite<std::uint8_t[]>(scratch_capacity_);
-  }
-  return scratch_.get();
-}
-
-void Session::flush() {
-  if (writing_ || state_ == State::closed) return;
-  if (pending_.empty()) {
-    if (state_ == State::closing) finish_close();
-    return;
-  }
-  inflight_.swap(pending_);
-  inflight_bytes_ = 0;
-  // Headers and small frames are copied into one contiguous scratch area; larger frames are
-  // referenced in place. The scratch area is sized once, for the worst case.
-  std::size_t bound = 0;
-  for (const Outgoing& item : inflight_) {
-    bound += max_frame_header + std::min(item.frame.size(), coalesce_limit);
-  }
-  std::uint8_t* const scratch = scratch_space(bound);
-  std::uint8_t* out = scratch;
-  std::uint8_t* run = scratch;  // start of the scratch bytes not yet in buffers_
-  buffers_.clear();
-  for (const Outgoing& item : inflight_) {
-    inflight_bytes_ += item.frame.size();
-    std::span<const std::uint8_t> body;
-    out += frame_parts(item, out, body);
-    if (body.size() <= coalesce_limit) {
-      std::memcpy(out, body.data(), body.size());
-      out += body.size();
-    } else {
-      if (out > run) buffers_.emplace_back(run, static_cast<std::size_t>(out - run));
-      buffers_.emplace_back(body.data(), body.size());
-      run = out;
-    }
-  }
-  if (out > run) buffers_.emplace_back(run, static_cast<std::size_t>(out - run));
-  writing_ = true;
-  ctx_.counters.packets_out += inflight_.size();
-
-  std::size_t written = 0;
-  if (direct_) {
-    // Try the write at once: it usually completes, and then no operation is queued.
-    asio::error_code ec;
-    written = stream_->socket().write_some(buffers_, ec);
-    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
-      on_written(ec);
-      return;
-    }
-    if (written == asio::buffer_size(buffers_)) {
-      ctx_.counters.bytes_out += written;
-      on_written({});
-      return;
-    }
-    consume_buffers(written);
-  }
-  auto done = [self = shared_from_this(), written](const asio::error_code& ec, std::size_t n) {
-    self->ctx_.counters.bytes_out += written + n;
-    self->on_written(ec);
-  };
-  if (direct_) {
-    asio::async_write(stream_->socket(), buffers_, std::move(done));  // no type erasure
-  } else {
-    stream_->async_write(buffers_, std::move(done));
-  }
-}
-
-// Drops the first `n` bytes from buffers_ after a partial write.
-void Session::consume_buffers(std::size_t n) {
-  std::size_t whole = 0;
-  while (whole < buffers_.size() && buffers_[whole].size() <= n) n -= buffers_[whole++].size();
-  buffers_.erase(buffers_.begin(), buffers_.begin() + static_cast<std::ptrdiff_t>(whole));
-  if (n > 0) buffers_.front() += n;
-}
-
-void Session::on_written(const asio::error_code& ec) {
-  writing_ = false;
-  queued_bytes_ -= inflight_bytes_;
-  inflight_bytes_ = 0;
-  inflight_.clear();
-  if (scratch_capacity_ > 256 * 1024) {  // a burst is over; do not keep its scratch area
-    scratch_.reset();
-    scratch_capacity_ = 0;
-  }
-  if (state_ == State::closed) return;
-  if (ec) {
-    log_.debug("etid {:#x} ({}): write failed: {}", etid, address, ec.message());
-    abort(CloseReason::peer_closed);
-    return;
-  }
-  flush();
 }
 
 // ---- closing ----------------------------------------------------------------------------
