@@ -9,6 +9,7 @@ CloseWire close_wire(CloseReason reason) {
     case CloseReason::reconnect: return {true, "reconnect", 1000};
     case CloseReason::payload_too_large: return {true, "payload too large", 1009};
     case CloseReason::slow_consumer: return {false, {}, 1008};
+    case CloseReason::write_timeout: return {false, {}, 0};  // the peer reads nothing
     case CloseReason::server_shutdown: return {true, "shutdown", 1001};
     case CloseReason::admin: return {true, {}, 1000};  // text supplied by the caller
     case CloseReason::protocol_error: return {false, {}, 1002};
@@ -35,6 +36,7 @@ std::string_view to_string(CloseReason reason) {
     case CloseReason::refused: return "refused";
     case CloseReason::payload_too_large: return "payload too large";
     case CloseReason::slow_consumer: return "slow consumer";
+    case CloseReason::write_timeout: return "write timeout";
     case CloseReason::ws_protocol: return "websocket protocol error";
     case CloseReason::ws_closed: return "websocket closed";
     case CloseReason::server_shutdown: return "server shutdown";

@@ -19,6 +19,7 @@ enum class CloseReason : std::uint8_t {
   refused,            // Connack refusal already written
   payload_too_large,  // Publish payload over 0xFFF0 or PubFrag overflow
   slow_consumer,      // output queue over its cap
+  write_timeout,      // a write made no progress within the write deadline
   ws_protocol,        // WebSocket framing violation: close frame with the decoder's code
   ws_closed,          // WebSocket Close handshake from the client
   server_shutdown,    // broker stopping

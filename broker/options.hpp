@@ -47,6 +47,10 @@ struct BrokerOptions {
 
   std::chrono::milliseconds http_head_deadline = limits::http_head_deadline;
   std::chrono::milliseconds connect_deadline = limits::connect_deadline;
+  // A write that waits for the client may make no progress for this long; then the session
+  // ends (CloseReason::write_timeout). Also set as TCP_USER_TIMEOUT on accepted sockets, so
+  // the kernel gives up on unacknowledged data as soon (its own default is ~15 minutes).
+  std::chrono::milliseconds write_deadline = limits::write_deadline;
   // TCP keepalive as the reference broker sets it: probes after 230 s idle, every 23 s.
   std::chrono::seconds keepalive_idle{230};
   std::chrono::seconds keepalive_interval{23};

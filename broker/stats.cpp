@@ -32,6 +32,7 @@ BrokerStats collect_stats(const Hub& hub, const NetCounters& counters, double up
   s.packets_in = counters.packets_in;
   s.packets_out = counters.packets_out;
   s.slow_consumers = counters.slow_consumers;
+  s.write_timeouts = counters.write_timeouts;
   s.protocol_errors = counters.protocol_errors;
 
   // Keep the max_topics most subscribed topics with a bounded heap-like vector.
@@ -80,13 +81,13 @@ std::string stats_json(const BrokerStats& now, const BrokerStats& previous, doub
       R"({{"uptime":{:.1f},"clients":{{"total":{},"websocket":{},"raw":{},"pending":{}}},)"
       R"("topics":{},"subtopics":{},)"
       R"("totals":{{"accepted":{},"published":{},"delivered":{},"dropped":{},"bytes_in":{},)"
-      R"("bytes_out":{},"packets_in":{},"packets_out":{},"slow_consumers":{},"protocol_errors":{}}},)"
+      R"("bytes_out":{},"packets_in":{},"packets_out":{},"slow_consumers":{},"write_timeouts":{},"protocol_errors":{}}},)"
       R"("rates":{{"messages_in":{:.1f},"messages_out":{:.1f},"bytes_in":{:.1f},"bytes_out":{:.1f}}},)"
       R"("top_topics":[)",
       now.uptime_seconds, now.clients, now.websocket_clients, now.raw_clients,
       now.pending_connections, now.topics, now.subtopics, now.accepted, now.published,
       now.delivered, now.dropped, now.bytes_in, now.bytes_out, now.packets_in, now.packets_out,
-      now.slow_consumers, now.protocol_errors, rate(now.published, previous.published),
+      now.slow_consumers, now.write_timeouts, now.protocol_errors, rate(now.published, previous.published),
       rate(now.delivered, previous.delivered), rate(now.bytes_in, previous.bytes_in),
       rate(now.bytes_out, previous.bytes_out));
   for (std::size_t i = 0; i < now.top_topics.size(); ++i) {

@@ -40,6 +40,7 @@ struct BrokerStats {
   std::uint64_t packets_in = 0;
   std::uint64_t packets_out = 0;
   std::uint64_t slow_consumers = 0;
+  std::uint64_t write_timeouts = 0;  // sessions whose writes stalled past the deadline
   std::uint64_t protocol_errors = 0;
   std::vector<TopicStats> top_topics;  // most subscribed first
 };

@@ -54,5 +54,9 @@ inline constexpr std::size_t default_max_connections = 10'000;
 
 // Time a peer gets to answer our WebSocket Close before the socket is dropped.
 inline constexpr std::chrono::milliseconds close_handshake_deadline{5'000};
+// Default time a blocked write may go without progress before the client is dropped: long
+// enough for a congested mobile link to recover, short enough that a vanished peer does not
+// hold its queue for the kernel's ~15-minute retransmission timeout (NATS uses 10 s too).
+inline constexpr std::chrono::milliseconds write_deadline{10'000};
 
 }  // namespace smq::limits

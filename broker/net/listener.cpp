@@ -89,7 +89,8 @@ void Listener::on_accept(const asio::error_code& ec, asio::ip::tcp::socket socke
     asio::error_code ignored;
     socket.close(ignored);
   } else {
-    tune_socket(socket, ctx_.options.keepalive_idle, ctx_.options.keepalive_interval);
+    tune_socket(socket, ctx_.options.keepalive_idle, ctx_.options.keepalive_interval,
+                ctx_.options.write_deadline);
     auto stream = tls_ ? make_tls_stream(std::move(socket), *ctx_.tls)
                        : make_tcp_stream(std::move(socket));
     std::make_shared<HttpConnection>(ctx_, std::move(stream))->start();

@@ -32,6 +32,7 @@ struct NetCounters {
   std::size_t pending = 0;          // sockets before a successful Connack (or HTTP only)
   std::uint64_t accepted = 0;
   std::uint64_t slow_consumers = 0;
+  std::uint64_t write_timeouts = 0;  // sessions ended by the write deadline
   std::uint64_t protocol_errors = 0;
   std::uint64_t bytes_in = 0;     // read from SMQ sessions (all framing included)
   std::uint64_t bytes_out = 0;    // written to SMQ sessions

@@ -7,6 +7,7 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -94,7 +95,11 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   static void flush_queued(NetContext& ctx);
   void flush();
   std::uint8_t* scratch_space(std::size_t size);
+  void write_direct();
   void consume_buffers(std::size_t n);
+  // Starts (or keeps) the write deadline while a write waits for the peer.
+  void note_write_blocked();
+  void on_write_deadline(const asio::error_code& ec);
   void on_written(const asio::error_code& ec);
   void begin_close(CloseReason reason, std::string_view text);
   void finish_close();
@@ -117,7 +122,7 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   std::vector<Outgoing> pending_;
   std::vector<Outgoing> inflight_;
   std::size_t queued_bytes_ = 0;    // pending + inflight, against the slow-consumer cap
-  std::size_t inflight_bytes_ = 0;
+  std::size_t inflight_bytes_ = 0;  // wire bytes of the batch being written, not yet written
   bool writing_ = false;
   bool reading_ = false;
   bool peer_eof_ = false;  // the client's side ended while our goodbye was still queued
@@ -128,6 +133,14 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   std::unique_ptr<std::uint8_t[]> scratch_;
   std::size_t scratch_capacity_ = 0;
   std::vector<asio::const_buffer> buffers_;
+  std::size_t first_unwritten_ = 0;  // buffers_ before this index are on the wire
+
+  // Write deadline: a write that waits for the peer must make progress within
+  // options.write_deadline, or the session ends (CloseReason::write_timeout).
+  std::unique_ptr<asio::steady_timer> write_timer_;
+  std::chrono::steady_clock::time_point write_progress_;  // last byte out while blocked
+  bool write_blocked_ = false;
+  bool write_timer_armed_ = false;
 };
 
 }  // namespace smq

@@ -118,42 +118,111 @@ void Session::flush() {
     }
   }
   if (out > run) buffers_.emplace_back(run, static_cast<std::size_t>(out - run));
+  // From here on the batch counts against the cap by its bytes not yet written, so what
+  // the kernel has taken stops counting at once, not when the last byte of a large batch
+  // is out (which would count a draining batch twice with everything queued behind it).
+  const std::size_t wire_bytes = asio::buffer_size(buffers_);
+  queued_bytes_ = queued_bytes_ - inflight_bytes_ + wire_bytes;
+  inflight_bytes_ = wire_bytes;
   writing_ = true;
   ctx_.counters.packets_out += inflight_.size();
-
-  std::size_t written = 0;
+  first_unwritten_ = 0;
   if (direct_) {
-    // Try the write at once: it usually completes, and then no operation is queued.
-    asio::error_code ec;
-    written = stream_->socket().write_some(buffers_, ec);
-    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
-      on_written(ec);
-      return;
-    }
-    if (written == asio::buffer_size(buffers_)) {
-      ctx_.counters.bytes_out += written;
-      on_written({});
-      return;
-    }
-    consume_buffers(written);
+    write_direct();
+    return;
   }
-  auto done = [self = shared_from_this(), written](const asio::error_code& ec, std::size_t n) {
-    self->ctx_.counters.bytes_out += written + n;
+  // TLS: the stream writes the whole batch; the deadline covers the whole of it.
+  note_write_blocked();
+  stream_->async_write(buffers_, [self = shared_from_this()](const asio::error_code& ec,
+                                                             std::size_t n) {
+    self->ctx_.counters.bytes_out += n;
+    self->write_blocked_ = false;
     self->on_written(ec);
-  };
-  if (direct_) {
-    asio::async_write(stream_->socket(), buffers_, std::move(done));  // no type erasure
-  } else {
-    stream_->async_write(buffers_, std::move(done));
-  }
+  });
 }
 
-// Drops the first `n` bytes from buffers_ after a partial write.
+// Plain TCP: writes all the socket takes now, in as many calls as that needs (Asio passes at
+// most 64 buffers per call), and waits only when the kernel's buffer is full. Neither a cap
+// on buffers nor one on bytes per loop turn may slow a session down: a subscriber receives
+// up to a whole read's worth of publishes per turn, and a writer that falls behind that once
+// never catches up (asio::async_write moves at most 64 KiB per turn).
+void Session::write_direct() {
+  asio::error_code ec;
+  bool progressed = false;
+  while (first_unwritten_ < buffers_.size()) {
+    const std::span<const asio::const_buffer> rest(buffers_.data() + first_unwritten_,
+                                                   buffers_.size() - first_unwritten_);
+    const std::size_t n = stream_->socket().write_some(rest, ec);
+    if (ec) break;
+    ctx_.counters.bytes_out += n;
+    queued_bytes_ -= n;
+    inflight_bytes_ -= n;
+    progressed = progressed || n > 0;
+    consume_buffers(n);
+  }
+  if (first_unwritten_ == buffers_.size()) {
+    write_blocked_ = false;
+    on_written({});
+    return;
+  }
+  if (ec != asio::error::would_block && ec != asio::error::try_again) {
+    write_blocked_ = false;
+    on_written(ec);
+    return;
+  }
+  if (progressed) write_progress_ = std::chrono::steady_clock::now();
+  note_write_blocked();
+  stream_->socket().async_wait(asio::socket_base::wait_write,
+                               [self = shared_from_this()](const asio::error_code& wait_error) {
+                                 if (wait_error) {
+                                   self->write_blocked_ = false;
+                                   self->on_written(wait_error);
+                                 } else {
+                                   self->write_direct();
+                                 }
+                               });
+}
+
+// Drops the first `n` bytes of the unwritten buffers after a write.
 void Session::consume_buffers(std::size_t n) {
-  std::size_t whole = 0;
-  while (whole < buffers_.size() && buffers_[whole].size() <= n) n -= buffers_[whole++].size();
-  buffers_.erase(buffers_.begin(), buffers_.begin() + static_cast<std::ptrdiff_t>(whole));
-  if (n > 0) buffers_.front() += n;
+  while (first_unwritten_ < buffers_.size() && buffers_[first_unwritten_].size() <= n) {
+    n -= buffers_[first_unwritten_++].size();
+  }
+  if (n > 0) buffers_[first_unwritten_] += n;
+}
+
+// ---- write deadline ---------------------------------------------------------------------
+
+void Session::note_write_blocked() {
+  if (!write_blocked_) {
+    write_blocked_ = true;
+    write_progress_ = std::chrono::steady_clock::now();
+  }
+  if (write_timer_armed_) return;
+  // One timer per session, made the first time a write has to wait: idle sessions and
+  // sessions whose writes complete at once never hold one.
+  if (!write_timer_) write_timer_ = std::make_unique<asio::steady_timer>(ctx_.io);
+  write_timer_armed_ = true;
+  write_timer_->expires_at(write_progress_ + ctx_.options.write_deadline);
+  write_timer_->async_wait([self = shared_from_this()](const asio::error_code& ec) {
+    self->on_write_deadline(ec);
+  });
+}
+
+void Session::on_write_deadline(const asio::error_code& ec) {
+  write_timer_armed_ = false;
+  if (ec || state_ == State::closed || !write_blocked_) return;
+  const auto idle = std::chrono::steady_clock::now() - write_progress_;
+  if (idle < ctx_.options.write_deadline) {
+    note_write_blocked();  // bytes went out meanwhile: wait for the rest of the deadline
+    return;
+  }
+  ++ctx_.counters.write_timeouts;
+  log_.warn("etid {:#x} ({}): no write progress for {} ms, {} bytes queued; disconnecting",
+            etid, address,
+            std::chrono::duration_cast<std::chrono::milliseconds>(idle).count(), queued_bytes_);
+  // The peer takes nothing, so no goodbye could reach it: the socket is closed at once.
+  abort(CloseReason::write_timeout);
 }
 
 void Session::on_written(const asio::error_code& ec) {

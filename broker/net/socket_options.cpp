@@ -8,7 +8,7 @@
 namespace smq {
 
 void tune_socket(asio::ip::tcp::socket& socket, std::chrono::seconds keepalive_idle,
-                 std::chrono::seconds keepalive_interval) {
+                 std::chrono::seconds keepalive_interval, std::chrono::milliseconds user_timeout) {
   asio::error_code ec;
   socket.set_option(asio::ip::tcp::no_delay(true), ec);
   socket.set_option(asio::socket_base::keep_alive(true), ec);
@@ -19,6 +19,8 @@ void tune_socket(asio::ip::tcp::socket& socket, std::chrono::seconds keepalive_i
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+  const auto timeout_ms = static_cast<unsigned int>(user_timeout.count());
+  ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout_ms, sizeof timeout_ms);
 }
 
 std::string peer_address(const asio::ip::tcp::socket& socket) {
