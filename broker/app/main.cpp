@@ -13,6 +13,7 @@
 #include "broker/examples/hello5.hpp"
 
 int main(int argc, char** argv) {
+  smq::ignore_sigpipe();
   const std::vector<std::string> args(argv + 1, argv + argc);
   const smq::CommandLine cl = smq::parse_command_line(args);
   if (!cl.error.empty()) {

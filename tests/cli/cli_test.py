@@ -3,7 +3,7 @@
 
 smq-broker: --help, --version, bad options, starts on a free loopback port, serves the
 bundled page, speaks raw SMQ, and exits cleanly on SIGTERM (clients get Disconnect
-"shutdown"). hello5: a raw SMQ client publishes to "hello" and receives five replies about
+"shutdown"); SIGHUP is logged and ignored, SIGPIPE ignored. hello5: a raw SMQ client publishes to "hello" and receives five replies about
 one second apart. Loopback only; every wait is bounded.
 
 Usage: cli_test.py BUILD_DIR
@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.request
 
-from cli_support import check, finish, frame, read_frame, start_listening
+from cli_support import check, finish, frame, read_frame, start_listening, start_logged
 
 BUILD = sys.argv[1]
 BROKER = os.path.join(BUILD, "broker", "smq-broker")
@@ -75,6 +75,36 @@ def test_broker():
             proc.kill()
 
 
+def test_signals():
+    """SIGHUP (twice) is logged and ignored, SIGPIPE is ignored; the broker keeps serving and
+    SIGTERM still ends it with status 0."""
+    proc, port, log = start_logged([BROKER, "--listen", "127.0.0.1:0"])
+    try:
+        hup = r"SIGHUP: configuration reload is not supported yet; carrying on"
+        proc.send_signal(signal.SIGHUP)
+        check("SIGHUP logged", log.wait_for(hup, 1), log.text()[-2000:])
+        proc.send_signal(signal.SIGHUP)
+        check("second SIGHUP logged", log.wait_for(hup, 2), log.text()[-2000:])
+        proc.send_signal(signal.SIGPIPE)
+        # The connection round trip below is handled after the signal was delivered, so a
+        # broker killed by SIGPIPE would have refused or dropped it.
+        try:
+            sock, _ = raw_connect(port, b"cli-after-signals")
+            sock.sendall(frame(12))
+            check("serves after SIGHUP and SIGPIPE", read_frame(sock) == b"\x0d")
+            sock.close()
+        except (OSError, EOFError, AssertionError) as e:
+            check("serves after SIGHUP and SIGPIPE", False, repr(e))
+        check("alive after SIGHUP and SIGPIPE", proc.poll() is None, f"exit {proc.poll()}")
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=10)
+        check("SIGTERM after SIGHUP exits 0", code == 0, f"exit {code}")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 def test_web_root():
     import tempfile
     with tempfile.TemporaryDirectory() as root:
@@ -119,6 +149,7 @@ def test_hello5():
 
 
 test_broker()
+test_signals()
 test_web_root()
 test_hello5()
 finish("cli")
