@@ -47,9 +47,21 @@ def test_broker():
     check("--version", out.returncode == 0 and out.stdout.startswith("smq-broker "))
     out = subprocess.run([BROKER, "--bogus"], capture_output=True, text=True, timeout=10)
     check("unknown option", out.returncode == 2 and "--bogus" in out.stderr)
-    out = subprocess.run([BROKER, "--listen", "nonsense"], capture_output=True, text=True,
-                         timeout=10)
-    check("bad listen address", out.returncode == 1 and "listen" in out.stderr)
+    import tempfile
+    with tempfile.NamedTemporaryFile() as not_a_dir:
+        for args, what in (
+            (["--listen", "nonsense"], "--listen: bad listen address"),
+            (["--listen", "1.2.3:99999"], "--listen: bad port"),
+            (["--listen", "1.2.3:80"], "--listen: bad host"),
+            (["--tls-listen", "nonsense"], "--tls-listen: bad listen address"),
+            (["--web-root", "/nonexistent/smq-web-root"], "is not a directory (missing)"),
+            (["--web-root", not_a_dir.name], "is not a directory"),
+            (["--smq-path", "smq"], "--smq-path must start with '/'"),
+        ):
+            out = subprocess.run([BROKER, *args], capture_output=True, text=True, timeout=10)
+            check(f"refuses {' '.join(args)}: exit 2 and says why",
+                  out.returncode == 2 and what in out.stderr and "listening" not in out.stderr,
+                  f"exit {out.returncode}: {out.stderr.strip()}")
 
     proc, port = start(BROKER)
     try:
@@ -99,10 +111,27 @@ def test_signals():
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(timeout=10)
         check("SIGTERM after SIGHUP exits 0", code == 0, f"exit {code}")
+        check("'stopped' is the last line", log.wait_for(r"\bstopped$", 1)
+              and log.lines[-1].rstrip().endswith("stopped"), log.text()[-2000:])
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def test_hello5_flag():
+    proc, port, log = start_logged([BROKER, "--listen", "127.0.0.1:0", "--hello5"])
+    try:
+        check("--hello5 logs that the demo is active", log.wait_for(r"hello5 demo active"),
+              log.text()[-2000:])
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    proc, port, log = start_logged([BROKER, "--listen", "127.0.0.1:0"])
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=10)
+    log.wait_for(r"\bstopped$")
+    check("no hello5 line without --hello5", log.count(r"hello5") == 0, log.text()[-2000:])
 
 
 def test_web_root():
@@ -150,6 +179,7 @@ def test_hello5():
 
 test_broker()
 test_signals()
+test_hello5_flag()
 test_web_root()
 test_hello5()
 finish("cli")
