@@ -40,9 +40,11 @@ Broker::~Broker() {
 
 void Broker::start() {
   if (!listeners_.empty()) throw std::logic_error("Broker::start called twice");
-  if (options_.listen.empty() && options_.tls_listen.empty()) {
-    throw std::invalid_argument("no listen address");
-  }
+  // No listener of any kind named: the loopback default. TLS listeners alone: TLS only.
+  const std::vector<std::string> plain =
+      options_.listen.empty() && options_.tls_listen.empty()
+          ? std::vector<std::string>{default_listen_address}
+          : options_.listen;
   if (!options_.tls_listen.empty()) net_->tls = make_tls_context(options_);
   auto listen = [&](const std::string& text, bool tls) {
     const auto endpoint = parse_listen_address(text);
@@ -52,7 +54,7 @@ void Broker::start() {
       throw std::runtime_error("cannot listen on " + text + ": " + e.code().message());
     }
   };
-  for (const auto& text : options_.listen) listen(text, false);
+  for (const auto& text : plain) listen(text, false);
   for (const auto& text : options_.tls_listen) listen(text, true);
   if (options_.stats_interval.count() > 0) {
     stats_publisher_ = std::make_unique<StatsPublisher>(*this, options_.stats_interval);

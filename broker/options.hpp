@@ -13,9 +13,13 @@
 
 namespace smq {
 
+// The plain listener Broker::start() opens when neither `listen` nor `tls_listen` names one.
+inline constexpr const char* default_listen_address = "127.0.0.1:9700";
+
 struct BrokerOptions {
   // "HOST:PORT" or "[V6]:PORT"; port 0 picks a free port (see Broker::endpoints()).
-  std::vector<std::string> listen = {"127.0.0.1:9700"};
+  // Empty: default_listen_address, unless tls_listen is set (then the broker is TLS-only).
+  std::vector<std::string> listen;
   // TLS listeners: same three kinds of request as `listen`, over TLS 1.2+ (wss://, the
   // https:// raw bootstrap, static files). Need tls_cert_file and tls_key_file.
   std::vector<std::string> tls_listen;

@@ -13,6 +13,7 @@
 #include "broker/examples/hello5.hpp"
 
 int main(int argc, char** argv) {
+  smq::ignore_sigpipe();
   const std::vector<std::string> args(argv + 1, argv + argc);
   const smq::CommandLine cl = smq::parse_command_line(args);
   if (!cl.error.empty()) {
@@ -40,8 +41,12 @@ int main(int argc, char** argv) {
     if (cl.hello5) smq::install_hello5(broker);
     broker.start();
     if (!options.web_root.empty()) broker.logger().info("web root: {}", options.web_root);
+    if (cl.hello5) {
+      broker.logger().info("hello5 demo active: publish to topic \"hello\" to get five replies");
+    }
     smq::stop_on_signals(broker);
     broker.run();
+    broker.logger().info("stopped");
   } catch (const std::exception& e) {
     fmt::print(stderr, "smq-broker: {}\n", e.what());
     return 1;

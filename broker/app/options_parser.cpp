@@ -4,6 +4,11 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <exception>
+#include <filesystem>
+#include <system_error>
+
+#include "broker/net/listener.hpp"
 
 namespace smq {
 namespace {
@@ -12,6 +17,16 @@ template <typename T>
 bool parse_number(const std::string& text, T& out) {
   const auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), out);
   return err == std::errc() && end == text.data() + text.size();
+}
+
+bool valid_listen(const std::string& option, const std::string& text, std::string& error) {
+  try {
+    parse_listen_address(text);
+    return true;
+  } catch (const std::exception& e) {
+    error = fmt::format("{}: {}", option, e.what());
+    return false;
+  }
 }
 
 }  // namespace
@@ -28,18 +43,21 @@ get static files.
 
 Options:
   --listen HOST:PORT        address to listen on; repeatable; [V6]:PORT for IPv6
-                            (default 127.0.0.1:9700, loopback only)
+                            (default {}, loopback only, when neither
+                            --listen nor --tls-listen is given)
   --tls-listen HOST:PORT    TLS listener (wss://, https:// raw bootstrap, static
-                            files); repeatable; needs --tls-cert and --tls-key
+                            files); repeatable; needs --tls-cert and --tls-key;
+                            alone (without --listen) the broker is TLS-only
   --tls-cert FILE           PEM certificate chain for TLS listeners
   --tls-key FILE            PEM private key for TLS listeners
   --tls-client-ca FILE      ask TLS clients for a certificate signed by this CA;
                             a certificate that fails gets Connack 0x05
   --tls-require-client-cert TLS clients without a certificate get Connack 0x04
-  --web-root DIR            serve static files from DIR (default: the built web
-                            app if present, else a bundled page)
-  --smq-path PATH           accept SMQ connections on this request path only
-                            (default: any path)
+  --web-root DIR            serve static files from DIR, an existing directory
+                            (default: the built web app if present, else a
+                            bundled page)
+  --smq-path PATH           accept SMQ connections on this request path only;
+                            starts with '/' (default: any path)
   --log-level LEVEL         trace, debug, info, warn, error or off (default info)
   --max-connections N       connected SMQ clients (default {})
   --max-pending N           sockets still handshaking (default {})
@@ -54,13 +72,12 @@ Options:
   --help                    show this text
   --version                 show the version
 )",
-      program, limits::default_max_connections, BrokerOptions{}.max_pending_connections,
+      program, default_listen_address, limits::default_max_connections, BrokerOptions{}.max_pending_connections,
       limits::default_output_queue_bytes, limits::connect_deadline.count());
 }
 
 CommandLine parse_command_line(const std::vector<std::string>& args) {
   CommandLine cl;
-  bool listen_given = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     auto value = [&](std::string& out) {
@@ -81,12 +98,10 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     } else if (arg == "--random-server-etid") {
       cl.options.random_server_etid = true;
     } else if (arg == "--listen") {
-      if (!value(v)) return cl;
-      if (!listen_given) cl.options.listen.clear();
-      listen_given = true;
+      if (!value(v) || !valid_listen(arg, v, cl.error)) return cl;
       cl.options.listen.push_back(v);
     } else if (arg == "--tls-listen") {
-      if (!value(v)) return cl;
+      if (!value(v) || !valid_listen(arg, v, cl.error)) return cl;
       cl.options.tls_listen.push_back(v);
     } else if (arg == "--tls-cert") {
       if (!value(cl.options.tls_cert_file)) return cl;
@@ -132,6 +147,14 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       cl.error = fmt::format("unknown option '{}' (see --help)", arg);
       return cl;
     }
+  }
+  // Options that would start a broker unable to do what was asked are refused here.
+  std::error_code ec;
+  if (!cl.options.web_root.empty() && !std::filesystem::is_directory(cl.options.web_root, ec)) {
+    cl.error = fmt::format("--web-root '{}' is not a directory{}", cl.options.web_root,
+                           std::filesystem::exists(cl.options.web_root, ec) ? "" : " (missing)");
+  } else if (!cl.options.smq_path.empty() && cl.options.smq_path.front() != '/') {
+    cl.error = fmt::format("--smq-path must start with '/', got '{}'", cl.options.smq_path);
   }
   return cl;
 }

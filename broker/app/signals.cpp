@@ -10,6 +10,19 @@
 #include "broker/broker.hpp"
 
 namespace smq {
+namespace {
+
+// Re-armed after each SIGHUP, so repeated ones are all logged and none ends the process.
+// While no wait is pending Asio still catches the signal and queues it for the next one.
+void log_and_ignore_hangups(Broker& broker, const std::shared_ptr<asio::signal_set>& hup) {
+  hup->async_wait([&broker, hup](const asio::error_code& ec, int) {
+    if (ec) return;
+    broker.logger().info("SIGHUP: configuration reload is not supported yet; carrying on");
+    log_and_ignore_hangups(broker, hup);
+  });
+}
+
+}  // namespace
 
 void stop_on_signals(Broker& broker) {
   auto signals = std::make_shared<asio::signal_set>(broker.context(), SIGINT, SIGTERM);
@@ -21,6 +34,9 @@ void stop_on_signals(Broker& broker) {
       if (!e) std::_Exit(1);
     });
   });
+  log_and_ignore_hangups(broker, std::make_shared<asio::signal_set>(broker.context(), SIGHUP));
 }
+
+void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }
 
 }  // namespace smq

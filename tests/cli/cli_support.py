@@ -51,6 +51,65 @@ def start_listening(argv, port_pattern=r"listening on 127\.0\.0\.1:(\d+)", drain
     raise RuntimeError(f"{argv[0]} did not report its port")
 
 
+class Log:
+    """Collects a process's stderr lines on a thread so a test can wait for one, bounded."""
+
+    def __init__(self, stream, first_lines=()):
+        self.lines = list(first_lines)
+        self._cond = threading.Condition()
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream):
+        for line in stream:
+            with self._cond:
+                self.lines.append(line)
+                self._cond.notify_all()
+        with self._cond:
+            self.closed = True
+            self._cond.notify_all()
+
+    closed = False
+
+    def count(self, pattern):
+        with self._cond:
+            return sum(1 for line in self.lines if re.search(pattern, line))
+
+    def wait_for(self, pattern, times=1, timeout=10):
+        """True once `times` lines match pattern; False at the deadline or end of stream."""
+        deadline = time.time() + timeout
+        with self._cond:
+            while True:
+                if sum(1 for line in self.lines if re.search(pattern, line)) >= times:
+                    return True
+                left = deadline - time.time()
+                if left <= 0 or self.closed:
+                    return False
+                self._cond.wait(left)
+
+    def text(self):
+        with self._cond:
+            return "".join(self.lines)
+
+
+def start_logged(argv, port_pattern=r"listening on 127\.0\.0\.1:(\d+)"):
+    """Like start_listening, and returns (process, port, Log) with every stderr line kept,
+    including those up to the port line."""
+    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
+    seen = []
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        line = proc.stderr.readline()
+        seen.append(line)
+        m = re.search(port_pattern, line)
+        if m:
+            return proc, int(m.group(1)), Log(proc.stderr, seen)
+        if not line and proc.poll() is not None:
+            break
+    proc.kill()
+    proc.wait(timeout=10)
+    raise RuntimeError(f"{argv[0]} did not report its port: {''.join(seen)[-2000:]}")
+
+
 def frame(ptype, body=b""):
     """One raw-framed SMQ packet: [u16 length][type][body]."""
     return struct.pack(">HB", len(body) + 3, ptype) + body

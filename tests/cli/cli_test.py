@@ -3,7 +3,7 @@
 
 smq-broker: --help, --version, bad options, starts on a free loopback port, serves the
 bundled page, speaks raw SMQ, and exits cleanly on SIGTERM (clients get Disconnect
-"shutdown"). hello5: a raw SMQ client publishes to "hello" and receives five replies about
+"shutdown"); SIGHUP is logged and ignored, SIGPIPE ignored. hello5: a raw SMQ client publishes to "hello" and receives five replies about
 one second apart. Loopback only; every wait is bounded.
 
 Usage: cli_test.py BUILD_DIR
@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.request
 
-from cli_support import check, finish, frame, read_frame, start_listening
+from cli_support import check, finish, frame, read_frame, start_listening, start_logged
 
 BUILD = sys.argv[1]
 BROKER = os.path.join(BUILD, "broker", "smq-broker")
@@ -47,9 +47,21 @@ def test_broker():
     check("--version", out.returncode == 0 and out.stdout.startswith("smq-broker "))
     out = subprocess.run([BROKER, "--bogus"], capture_output=True, text=True, timeout=10)
     check("unknown option", out.returncode == 2 and "--bogus" in out.stderr)
-    out = subprocess.run([BROKER, "--listen", "nonsense"], capture_output=True, text=True,
-                         timeout=10)
-    check("bad listen address", out.returncode == 1 and "listen" in out.stderr)
+    import tempfile
+    with tempfile.NamedTemporaryFile() as not_a_dir:
+        for args, what in (
+            (["--listen", "nonsense"], "--listen: bad listen address"),
+            (["--listen", "1.2.3:99999"], "--listen: bad port"),
+            (["--listen", "1.2.3:80"], "--listen: bad host"),
+            (["--tls-listen", "nonsense"], "--tls-listen: bad listen address"),
+            (["--web-root", "/nonexistent/smq-web-root"], "is not a directory (missing)"),
+            (["--web-root", not_a_dir.name], "is not a directory"),
+            (["--smq-path", "smq"], "--smq-path must start with '/'"),
+        ):
+            out = subprocess.run([BROKER, *args], capture_output=True, text=True, timeout=10)
+            check(f"refuses {' '.join(args)}: exit 2 and says why",
+                  out.returncode == 2 and what in out.stderr and "listening" not in out.stderr,
+                  f"exit {out.returncode}: {out.stderr.strip()}")
 
     proc, port = start(BROKER)
     try:
@@ -73,6 +85,53 @@ def test_broker():
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_signals():
+    """SIGHUP (twice) is logged and ignored, SIGPIPE is ignored; the broker keeps serving and
+    SIGTERM still ends it with status 0."""
+    proc, port, log = start_logged([BROKER, "--listen", "127.0.0.1:0"])
+    try:
+        hup = r"SIGHUP: configuration reload is not supported yet; carrying on"
+        proc.send_signal(signal.SIGHUP)
+        check("SIGHUP logged", log.wait_for(hup, 1), log.text()[-2000:])
+        proc.send_signal(signal.SIGHUP)
+        check("second SIGHUP logged", log.wait_for(hup, 2), log.text()[-2000:])
+        proc.send_signal(signal.SIGPIPE)
+        # The connection round trip below is handled after the signal was delivered, so a
+        # broker killed by SIGPIPE would have refused or dropped it.
+        try:
+            sock, _ = raw_connect(port, b"cli-after-signals")
+            sock.sendall(frame(12))
+            check("serves after SIGHUP and SIGPIPE", read_frame(sock) == b"\x0d")
+            sock.close()
+        except (OSError, EOFError, AssertionError) as e:
+            check("serves after SIGHUP and SIGPIPE", False, repr(e))
+        check("alive after SIGHUP and SIGPIPE", proc.poll() is None, f"exit {proc.poll()}")
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=10)
+        check("SIGTERM after SIGHUP exits 0", code == 0, f"exit {code}")
+        check("'stopped' is the last line", log.wait_for(r"\bstopped$", 1)
+              and log.lines[-1].rstrip().endswith("stopped"), log.text()[-2000:])
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def test_hello5_flag():
+    proc, port, log = start_logged([BROKER, "--listen", "127.0.0.1:0", "--hello5"])
+    try:
+        check("--hello5 logs that the demo is active", log.wait_for(r"hello5 demo active"),
+              log.text()[-2000:])
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    proc, port, log = start_logged([BROKER, "--listen", "127.0.0.1:0"])
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=10)
+    log.wait_for(r"\bstopped$")
+    check("no hello5 line without --hello5", log.count(r"hello5") == 0, log.text()[-2000:])
 
 
 def test_web_root():
@@ -119,6 +178,8 @@ def test_hello5():
 
 
 test_broker()
+test_signals()
+test_hello5_flag()
 test_web_root()
 test_hello5()
 finish("cli")

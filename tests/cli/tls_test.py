@@ -20,7 +20,7 @@ import tempfile
 import time
 import warnings
 
-from cli_support import check, exact, finish, frame, read_frame, start_listening
+from cli_support import check, exact, finish, frame, read_frame, start_listening, start_logged
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
@@ -197,9 +197,30 @@ def test_startup_errors(d):
               out.stderr.strip())
 
 
+def test_tls_only(d):
+    """--tls-listen without --listen: a TLS-only broker, the default plain listener is not
+    added (plain listeners are logged before TLS ones, so every one is in the lines up to
+    the TLS listener's)."""
+    proc, port, log = start_logged(
+        [BROKER, "--tls-listen", "127.0.0.1:0", "--tls-cert", f"{d}/server.pem",
+         "--tls-key", f"{d}/server.key"], r"listening on 127\.0\.0\.1:(\d+) \(TLS")
+    try:
+        listening = [line for line in log.lines if "listening on" in line]
+        check("TLS-only: one listener, the TLS one", len(listening) == 1 and "(TLS" in listening[0],
+              repr(listening))
+        sock = tls_socket(port, d)
+        sock.sendall(b"GET / HTTP/1.0\r\nSimpleMQ: 1\r\n\r\n")
+        init = read_frame(sock)
+        check("TLS-only: serves raw SMQ over TLS", init[0] == 1, repr(init))
+        sock.close()
+    finally:
+        stop(proc)
+
+
 with tempfile.TemporaryDirectory() as tmp:
     make_certs(tmp)
     test_server_tls(tmp)
     test_client_certificates(tmp)
     test_startup_errors(tmp)
+    test_tls_only(tmp)
 finish("tls")

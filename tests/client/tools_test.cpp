@@ -32,6 +32,30 @@ class Tools : public ClientTest {
     server().unobserve(topic);
   }
   std::string ws() { return url(Scheme::ws); }
+  // Arguments for running `exe` through bash with its stderr joined to its stdout, so its
+  // reports can be read too. bash first closes every descriptor above 2 that the test process
+  // leaked into it (the broker's listening socket among them: a child holding it would keep
+  // the port bound and the broker could not be restarted on it).
+  static std::vector<std::string> merged(const std::string& exe, std::vector<std::string> args) {
+    args.insert(args.begin(),
+                {"-c",
+                 "for f in /proc/$$/fd/*; do n=${f##*/}; "
+                 "if [ \"$n\" -gt 2 ]; then eval \"exec $n>&-\" 2>/dev/null; fi; done; "
+                 "exec \"$0\" \"$@\" 2>&1",
+                 exe});
+    return args;
+  }
+  // Reads lines until one contains `text` (returned) or the deadline passes ("").
+  static std::string read_until(Process& p, const std::string& text, Ms timeout = Ms(10000)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const auto left = std::chrono::duration_cast<Ms>(deadline - std::chrono::steady_clock::now());
+      const auto line = p.read_line(std::max(left, Ms(1)));
+      if (!line) return "";
+      if (line->find(text) != std::string::npos) return *line;
+    }
+    return "";
+  }
   std::string http() { return url(Scheme::http); }
 };
 
@@ -59,6 +83,44 @@ TEST_F(Tools, ConnectionFailureExitsWithOne) {
   const std::string url = "ws://127.0.0.1:" + std::to_string(dead_port) + "/";
   EXPECT_EQ(run(pub_exe, {"--url", url, "--topic", "t", "m"}).status, 1);
   EXPECT_EQ(run(sub_exe, {"--url", url, "--topic", "t", "--timeout", "2"}).status, 1);
+  // The message names the URL that failed.
+  for (const auto& exe : {pub_exe, sub_exe}) {
+    std::vector<std::string> args = {"--url", url, "--topic", "t", "--timeout", "2"};
+    if (exe == pub_exe) args.push_back("m");
+    const auto r = run("/bin/bash", merged(exe, args));
+    EXPECT_EQ(r.status, 1) << exe;
+    EXPECT_NE(r.out.find("cannot connect to " + url + ": "), std::string::npos) << r.out;
+  }
+}
+
+TEST_F(Tools, VersionNamesTheTool) {
+  EXPECT_EQ(run(pub_exe, {"--version"}).out, std::string("smq-pub ") + SMQ_VERSION_TEXT + "\n");
+  EXPECT_EQ(run(sub_exe, {"--version"}).status, 0);
+  EXPECT_EQ(run(sub_exe, {"--version"}).out, std::string("smq-sub ") + SMQ_VERSION_TEXT + "\n");
+}
+
+TEST_F(Tools, PublishToBrokerTopicIsRefused) {
+  const auto r = run("/bin/bash", merged(pub_exe, {"--url", ws(), "--topic", "$smq/stats", "-v", "x"}));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("reserved for the broker"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("published"), std::string::npos) << r.out;
+}
+
+TEST_F(Tools, VerboseSubReportsReconnectAndNewTid) {
+  Process sub("/bin/bash", merged(sub_exe, {"--url", ws(), "--topic", "tools/r", "-v"}));
+  EXPECT_NE(read_until(sub, "subscribed to tools/r, tid "), "");
+  wait_subscribers("tools/r", 1);
+  restart_broker();
+  EXPECT_NE(read_until(sub, "connection lost ("), "");
+  EXPECT_NE(read_until(sub, "reconnected, ETID "), "");
+  const std::string line = read_until(sub, "re-subscribed to tools/r, tid ");
+  ASSERT_NE(line, "");
+  wait_subscribers("tools/r", 1);
+  const std::uint32_t tid = server().topic2tid("tools/r");
+  EXPECT_EQ(line.substr(line.rfind(' ') + 1), std::to_string(tid)) << line;
+  // And it still receives.
+  EXPECT_EQ(run(pub_exe, {"--url", http(), "--topic", "tools/r", "after restart"}).status, 0);
+  EXPECT_NE(read_until(sub, "after restart"), "");
 }
 
 TEST_F(Tools, DeniedNamesExitWithOne) {

@@ -32,7 +32,8 @@ void usage() {
       "%s\n"
       "Exit status: 0 all messages were handed to the broker (confirmed with a Ping/Pong\n"
       "round trip); 1 usage or connection error, or the broker refused the connection;\n"
-      "2 not confirmed within --timeout.\n",
+      "2 not confirmed within --timeout. Topics under $smq/ are the broker's: publishing\n"
+      "there is refused (status 1).\n",
       smqtool::common_help().c_str());
 }
 
@@ -64,6 +65,10 @@ int main(int argc, char** argv) {
   }
   if (args.has("help")) {
     usage();
+    return exit_ok;
+  }
+  if (args.has("version")) {
+    print_line(version_line(tool));
     return exit_ok;
   }
   if (!args.has("topic")) {
@@ -119,10 +124,18 @@ int main(int argc, char** argv) {
   options.read_timeout = limit;
   const bool verbose = args.has("verbose");
   try {
-    smq::BlockingClient client(args.get("url", default_url), options);
-    if (!connect_or_report(client, limit, tool, verbose)) return exit_error;
     const smq::TopicRef topic = topic_arg(args.get("topic"));
     const smq::TopicRef subtopic = subtopic_arg(args);
+    // The broker drops publishes to its own topics without telling the client: refuse them
+    // here rather than report success.
+    if (topic.is_name() && topic.name().starts_with("$smq/")) {
+      print_error(tool, "topic " + args.get("topic") +
+                            " is reserved for the broker ($smq/...): clients cannot publish there");
+      return exit_error;
+    }
+    const std::string url = args.get("url", default_url);
+    smq::BlockingClient client(url, options);
+    if (!connect_or_report(client, url, limit, tool, verbose)) return exit_error;
     // Resolve names first, so that a denied name is an error instead of silently dropped
     // publishes.
     try {

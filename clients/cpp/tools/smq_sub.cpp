@@ -37,7 +37,8 @@ void usage() {
       "Exit status: 0 done (--count reached, --timeout passed without --count, or\n"
       "interrupted); 1 usage or connection error, broker refusal, or the connection ended\n"
       "for good; 2 --timeout passed before --count messages arrived, or the broker did not\n"
-      "answer the subscription in time.\n",
+      "answer the subscription in time. With -v, losing the connection, reconnecting and\n"
+      "re-subscribing are reported on stderr.\n",
       smqtool::common_help().c_str());
 }
 
@@ -58,6 +59,10 @@ int main(int argc, char** argv) {
   }
   if (args.has("help")) {
     usage();
+    return exit_ok;
+  }
+  if (args.has("version")) {
+    print_line(version_line(tool));
     return exit_ok;
   }
   if (!args.positional.empty()) {
@@ -99,9 +104,22 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {
-    smq::BlockingClient client(args.get("url", default_url), options);
-    if (!connect_or_report(client, connect_limit, tool, verbose)) return exit_error;
+    const std::string url = args.get("url", default_url);
+    smq::BlockingClient client(url, options);
     const smq::TopicRef topic = topic_arg(args.get("topic"));
+    if (verbose) {
+      // The client restores the session itself (names, subscriptions, observers); say so,
+      // with the topic's id on the new connection. Runs on the client's thread.
+      client.client().on_reconnect([&client, &args, topic](std::uint32_t etid, std::uint32_t,
+                                                           std::string_view) {
+        print_error(tool, "reconnected, ETID " + std::to_string(etid));
+        if (!args.has("topic")) return;
+        const std::uint32_t tid =
+            topic.is_name() ? client.client().topic2tid(topic.name()) : topic.id();
+        print_error(tool, "re-subscribed to " + args.get("topic") + ", tid " + std::to_string(tid));
+      });
+    }
+    if (!connect_or_report(client, url, connect_limit, tool, verbose)) return exit_error;
     const smq::TopicRef subtopic = subtopic_arg(args);
     // The receive queue also gets messages no subscription callback took (other sub-topics
     // of the topic, direct messages): print only what was asked for. Names are compared,
@@ -145,7 +163,15 @@ int main(int argc, char** argv) {
     }
 
     long long received = 0;
+    bool was_connected = true;
     while (!interrupted && (wanted == 0 || received < wanted)) {
+      if (verbose) {
+        const bool now_connected = client.connected();
+        if (was_connected && !now_connected && !client.closed()) {
+          print_error(tool, "connection lost (" + client.close_reason() + "); reconnecting");
+        }
+        was_connected = now_connected;
+      }
       auto slice = std::chrono::milliseconds(100);
       if (timeout) {
         const auto deadline =

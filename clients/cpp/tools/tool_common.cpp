@@ -89,6 +89,7 @@ std::vector<OptionSpec> common_specs() {
       {"info", 0, true, false},    {"header", 'H', true, true},    {"cafile", 0, true, false},
       {"cert", 0, true, false},    {"key", 0, true, false},        {"insecure", 0, false, false},
       {"timeout", 0, true, false}, {"verbose", 'v', false, false}, {"help", 'h', false, false},
+      {"version", 0, false, false},
   };
 }
 
@@ -107,8 +108,11 @@ std::string common_help() {
          "      --insecure         DANGER: do not verify the broker's certificate (tests only)\n"
          "      --timeout SECONDS  see above\n"
          "  -v, --verbose          progress on stderr\n"
-         "  -h, --help             this text\n";
+         "  -h, --help             this text\n"
+         "      --version          print the version and exit\n";
 }
+
+std::string version_line(const std::string& tool) { return tool + " " + SMQ_VERSION; }
 
 std::optional<double> parse_number(const std::string& text) {
   if (text.empty()) return std::nullopt;
@@ -238,12 +242,12 @@ smq::TopicRef subtopic_arg(const ParsedArgs& args) {
   return args.has("subtopic") ? topic_arg(args.get("subtopic")) : smq::TopicRef(0u);
 }
 
-bool connect_or_report(smq::BlockingClient& client, std::chrono::milliseconds limit,
-                       const std::string& tool, bool verbose) {
+bool connect_or_report(smq::BlockingClient& client, const std::string& url,
+                       std::chrono::milliseconds limit, const std::string& tool, bool verbose) {
   try {
     client.connect(limit);
   } catch (const smq::ConnectionError& e) {
-    print_error(tool, std::string("cannot connect: ") + e.what());
+    print_error(tool, "cannot connect to " + url + ": " + e.what());
     return false;
   }
   if (verbose) print_error(tool, "connected, ETID " + std::to_string(client.gettid()));

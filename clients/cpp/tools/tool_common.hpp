@@ -44,10 +44,12 @@ struct ParsedArgs {
 ParsedArgs parse_args(int argc, char** argv, const std::vector<OptionSpec>& specs);
 
 // The options every tool has: --url, --uid, --credentials, --info, --header, --cafile,
-// --cert, --key, --insecure, --timeout, --verbose, --help.
+// --cert, --key, --insecure, --timeout, --verbose, --help, --version.
 std::vector<OptionSpec> common_specs();
 // Help text for those options.
 std::string common_help();
+// "TOOL VERSION", what --version prints.
+std::string version_line(const std::string& tool);
 // Builds client options from them; returns an error message on bad values.
 std::optional<std::string> client_options(const ParsedArgs& args, smq::ClientOptions& out);
 
@@ -59,10 +61,10 @@ smq::TopicRef topic_arg(const std::string& text);
 // The --subtopic argument, or 0 (no sub-topic) when absent.
 smq::TopicRef subtopic_arg(const ParsedArgs& args);
 
-// Connects within `limit`; on failure prints why and returns false (the tool then exits
-// with exit_error). With --verbose reports the ETID.
-bool connect_or_report(smq::BlockingClient& client, std::chrono::milliseconds limit,
-                       const std::string& tool, bool verbose);
+// Connects within `limit`; on failure prints why (naming `url`) and returns false (the tool
+// then exits with exit_error). With --verbose reports the ETID.
+bool connect_or_report(smq::BlockingClient& client, const std::string& url,
+                       std::chrono::milliseconds limit, const std::string& tool, bool verbose);
 
 // True when the payload is valid UTF-8 without control characters (C0, DEL, C1), so it can
 // be printed as one line.
