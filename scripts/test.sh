@@ -34,7 +34,7 @@ scripts/install-deps.sh --test || exit 1
 (cd clients/js && npm ci --no-audit --no-fund --loglevel=error) || exit 1
 
 step "release build"
-cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null || exit 1
+cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=Release -DSMQ_WERROR=ON >/dev/null || exit 1
 cmake --build build/test -j "$jobs" || exit 1
 
 step "tests (release)"
@@ -43,7 +43,7 @@ ctest --test-dir build/test --output-on-failure -j "$jobs" --timeout 300 2>&1 | 
 count_ctest build/test/ctest.log
 
 step "sanitizer build (ASan + UBSan)"
-cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSMQ_SANITIZE=ON \
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSMQ_SANITIZE=ON -DSMQ_WERROR=ON \
   -DSMQ_BUILD_BENCH=OFF >/dev/null || exit 1
 cmake --build build/asan -j "$jobs" || exit 1
 
