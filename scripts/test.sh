@@ -30,25 +30,26 @@ count_ctest() {  # adds the counts from a ctest log to the totals
 
 step "installing dependencies"
 scripts/install-deps.sh --test || exit 1
-# The JavaScript client's packages: its own tests, and the C++ <-> JS interop test, use them.
+# The JavaScript client's packages: its own tests, and the C++ <-> JS interop test, use them
+# (SMQ_REQUIRE_JS=1 below makes that test fail rather than skip if they are missing).
 (cd clients/js && npm ci --no-audit --no-fund --loglevel=error) || exit 1
 
 step "release build"
-cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null || exit 1
+cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=Release -DSMQ_WERROR=ON >/dev/null || exit 1
 cmake --build build/test -j "$jobs" || exit 1
 
 step "tests (release)"
-ctest --test-dir build/test --output-on-failure -j "$jobs" --timeout 300 2>&1 | tee build/test/ctest.log
+SMQ_REQUIRE_JS=1 ctest --test-dir build/test --output-on-failure -j "$jobs" --timeout 300 2>&1 | tee build/test/ctest.log
 [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 count_ctest build/test/ctest.log
 
 step "sanitizer build (ASan + UBSan)"
-cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSMQ_SANITIZE=ON \
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSMQ_SANITIZE=ON -DSMQ_WERROR=ON \
   -DSMQ_BUILD_BENCH=OFF >/dev/null || exit 1
 cmake --build build/asan -j "$jobs" || exit 1
 
 step "tests (ASan + UBSan)"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+SMQ_REQUIRE_JS=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure -j "$jobs" --timeout 600 2>&1 | tee build/asan/ctest.log
 [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 count_ctest build/asan/ctest.log

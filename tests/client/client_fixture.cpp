@@ -15,7 +15,8 @@ bool eventually(const std::function<bool()>& pred, Ms timeout) {
 }
 
 std::string scheme_name(const ::testing::TestParamInfo<Scheme>& info) {
-  return info.param == Scheme::ws ? "ws" : "http";
+  // Named by transport: ws:// URLs give a WebSocket session, http:// URLs a raw SMQ one.
+  return info.param == Scheme::ws ? "websocket" : "raw";
 }
 
 smq::ClientOptions test_options() {

@@ -70,7 +70,10 @@ struct Context {
 
 std::string codes_text(const std::vector<std::uint16_t>& codes) {
   std::string s;
-  for (auto c : codes) s += (s.empty() ? "" : "/") + std::to_string(c);
+  for (auto c : codes) {
+    if (!s.empty()) s += '/';
+    s += std::to_string(c);
+  }
   return s;
 }
 

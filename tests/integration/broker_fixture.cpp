@@ -1,6 +1,10 @@
 // Broker fixture implementation (see broker_fixture.hpp).
 #include "broker_fixture.hpp"
 
+#include <asio/post.hpp>
+
+#include <future>
+
 namespace smqtest {
 
 void BrokerTest::start_broker(smq::Hooks hooks,
@@ -31,6 +35,15 @@ void BrokerTest::TearDown() {
     broker_.reset();
   }
   keep_alive_.clear();
+}
+
+void BrokerTest::loop_barrier(Ms timeout) {
+  // Shared: if the wait times out, the handler may still run after this frame is gone.
+  auto reached = std::make_shared<std::promise<void>>();
+  auto done = reached->get_future();
+  asio::post(broker().context(), [reached] { reached->set_value(); });
+  ASSERT_EQ(done.wait_for(timeout), std::future_status::ready)
+      << "broker thread did not reach the barrier within " << timeout.count() << " ms";
 }
 
 void BrokerTest::expect_broker_healthy() {

@@ -52,6 +52,21 @@ class BrokerTest : public ::testing::Test {
     return *r;
   }
 
+  // Barrier on the broker thread: posts a handler to the broker's io_context and returns once
+  // it has run (fails the test if it does not within `timeout`). The loop is one thread and
+  // runs posted handlers in order, so everything the broker had already queued when this is
+  // called has run by then: in particular the in-process client's callback dispatch, which
+  // routing posts as a task of its own.
+  //
+  // This makes "nothing (more) arrived" meaningful only once the broker has processed the
+  // input in question. For bytes sent over a socket, that is not known from the test thread
+  // until a reply to later bytes on the same connection comes back: the broker reads and
+  // handles one connection's packets in order, so do a Ping/Pong round trip on that
+  // connection first (sync() / quiet_until_pong()), then the barrier. Hooks such as on_drop
+  // and on_publish run while the packet is handled, so the Pong alone already orders them;
+  // the barrier covers work the broker posted while handling it.
+  void loop_barrier(Ms timeout = Ms(3000));
+
   // Proves the broker still serves others: a new raw and a new WebSocket client connect, one
   // subscribes, the other publishes to that topic, and the message arrives intact.
   void expect_broker_healthy();

@@ -165,7 +165,7 @@ TEST_P(Hooks, OnDropForUnknownTidAndEmptyTopicOnly) {
   ASSERT_TRUE(recv_publish(*c));
   ASSERT_TRUE(quiet_until_pong(*c));
   ASSERT_TRUE(drops.wait_for(2));
-  std::this_thread::sleep_for(50ms);
+  loop_barrier();  // after the Pong: every publish above has been handled
   auto items = drops.items();
   ASSERT_EQ(items.size(), 2u);
   EXPECT_EQ(items[0], std::make_pair(0x0f0f0f0fu, c->etid));
@@ -227,7 +227,9 @@ TEST_P(Hooks, RefusedClientsNeverReachOnConnectOrOnClose) {
   c->send_packet(pkt::connect_v1(unique_uid()));
   EXPECT_TRUE(hex_matches("03 03 00 00 00 00 *", next_packet(*c)));
   EXPECT_TRUE(c->expect_closed(2s).closed);
-  std::this_thread::sleep_for(50ms);
+  // The broker closes the socket only after its close steps (on_close included) ran; the
+  // barrier adds whatever those steps posted.
+  loop_barrier();
   EXPECT_EQ(events.size(), 0u);
 }
 

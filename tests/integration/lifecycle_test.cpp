@@ -65,14 +65,20 @@ TEST_P(Lifecycle, EvictionByUidDropsOldSubscriptions) {
 TEST_P(Lifecycle, DepartedObserverIsForgotten) {
   auto sub = client(tp());
   std::uint32_t tid = create(*sub, "life/observed");
+  // The in-process client observes each observer's ETID: its Change(0) says the broker has
+  // handled that observer's departure.
+  auto& gone = recorder<std::uint32_t>();
   for (int i = 0; i < 5; ++i) {
     auto o = client(i % 2 ? tp() : other());
     o->send_packet(pkt::observe_id(tid));
     o->send_packet(pkt::observe_id(sub->etid));
     ASSERT_TRUE(recv_change(*o));
+    ASSERT_TRUE(server().observe(o->etid, [&gone](std::uint32_t count, std::uint32_t id) {
+      if (count == 0) gone.push(id);
+    }));
     o->close_socket();
+    ASSERT_TRUE(gone.wait_for(static_cast<std::size_t>(i) + 1)) << "observer " << i << " not forgotten";
   }
-  std::this_thread::sleep_for(50ms);
   // Changes for the topic and the ETID now have no live observer; nothing may break.
   subscribe(*sub, "life/observed");
   sub->send_packet(pkt::unsubscribe_from(tid));

@@ -54,7 +54,9 @@ TEST_P(LocalClient, SubtopicCallbacksAndCatchAll) {
   ASSERT_TRUE(publish(*c, tid, "to none", 0));
   ASSERT_TRUE(on_a.wait_for(1));
   ASSERT_TRUE(on_any.wait_for(1));
-  std::this_thread::sleep_for(50ms);
+  // Both publishes handled (Pong), then their posted callback dispatch has run (barrier).
+  ASSERT_TRUE(quiet_until_pong(*c));
+  loop_barrier();
   EXPECT_EQ(on_a.items(), (std::vector<Got>{{"to a", c->etid, tid, a}}));
   EXPECT_EQ(on_any.items(), (std::vector<Got>{{"to none", c->etid, tid, 0}}));
 }
@@ -112,7 +114,7 @@ TEST_P(LocalClient, ObserveClientEtidReportsZeroOnDisconnect) {
   auto c = client(tp());
   std::uint32_t etid = c->etid;
   EXPECT_TRUE(server().observe(etid, [&](std::uint32_t count, std::uint32_t id) { changes.push({count, id}); }));
-  std::this_thread::sleep_for(50ms);
+  loop_barrier();  // observe() ran on the loop; a Change it caused would be dispatched by now
   EXPECT_EQ(changes.size(), 0u) << "Change for a live ETID";
   c->send_packet(pkt::disconnect_packet());
   ASSERT_TRUE(changes.wait_for(1));
@@ -170,7 +172,7 @@ TEST_P(LocalClient, UnsubscribeStopsCallbacksAndUpdatesCount) {
   EXPECT_EQ(ch->count, 0u);
   ASSERT_TRUE(publish(*obs, tid, "after"));
   ASSERT_TRUE(quiet_until_pong(*obs));
-  std::this_thread::sleep_for(50ms);
+  loop_barrier();  // a callback for "after" would have been dispatched before this
   EXPECT_EQ(got.size(), 0u);
 }
 

@@ -333,7 +333,7 @@ TEST(HttpRequest, HeadSizeLimitIsExact) {
   ASSERT_EQ(ok.status, ParseStatus::complete);
   EXPECT_EQ(ok.head_size, 64u);
   std::string over = head;
-  over.insert(20, "v");
+  over.insert(over.begin() + 20, 'v');
   EXPECT_EQ(error_status(over, limits), 431);
   // Reaching the limit without a blank line fails at once, before more bytes arrive.
   EXPECT_EQ(error_status(over.substr(0, 64), limits), 431);

@@ -22,11 +22,23 @@ bool valid_host_char(char c) {
   return std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~' || c == '%';
 }
 
+// Builds strings by appending to one std::string: GCC 12's -Wrestrict misfires on
+// `"literal" + std::string&&` (GCC bug 105329), so these avoid that operator.
+void append_host(std::string& out, const std::string& host, bool ipv6) {
+  if (ipv6) out += '[';
+  out += host;
+  if (ipv6) out += ']';
+}
+
 }  // namespace
 
 std::string Url::host_header() const {
-  std::string h = ipv6_literal() ? "[" + host + "]" : host;
-  if (explicit_port) h += ":" + std::to_string(port);
+  std::string h;
+  append_host(h, host, ipv6_literal());
+  if (explicit_port) {
+    h += ':';
+    h += std::to_string(port);
+  }
   return h;
 }
 
@@ -34,8 +46,9 @@ std::string Url::str() const {
   static constexpr const char* names[] = {"ws", "wss", "http", "https"};
   std::string s = names[static_cast<int>(scheme)];
   s += "://";
-  s += ipv6_literal() ? "[" + host + "]" : host;
-  s += ":" + std::to_string(port);
+  append_host(s, host, ipv6_literal());
+  s += ':';
+  s += std::to_string(port);
   s += target;
   return s;
 }
@@ -92,7 +105,8 @@ UrlParse parse_url(std::string_view text) {
       for (char c : z) {
         if (!valid_host_char(c) || c == '%') return fail("invalid IPv6 zone id");
       }
-      zone = "%" + std::string(z);
+      zone = '%';
+      zone += z;
       literal = literal.substr(0, pct);
     }
     if (literal.empty()) return fail("empty IPv6 literal");
