@@ -127,6 +127,15 @@ void Hub::unregister_peer(Peer& peer, CloseReason reason) {
   }
 }
 
+bool Hub::disconnect(std::uint32_t etid, std::string_view text) {
+  Peer* peer = find_peer(etid);
+  if (peer == nullptr || peer->transport == Transport::local) return false;
+  log_.info("etid {:#x}: disconnected by the server: {}", etid, printable(text));
+  unregister_peer(*peer, CloseReason::admin);
+  peer->close(CloseReason::admin, text);
+  return true;
+}
+
 // ---- subscriptions ----------------------------------------------------------------------
 
 std::uint32_t Hub::ensure_topic(std::string_view name) {

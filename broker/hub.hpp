@@ -58,6 +58,11 @@ class Hub {
   // Full teardown: on_close, ETID and UID removed, topics left (with Changes), ETID observers
   // told Change(etid, 0), observer registrations dropped. Idempotent.
   void unregister_peer(Peer& peer, CloseReason reason);
+  // The operator's kick: the network client with this ETID is unregistered (as above) and
+  // closed with CloseReason::admin, so it gets SMQ Disconnect `text` (over WebSocket then
+  // Close 1000). Returns false when no network client has this ETID. The only way for
+  // server code to end a connection.
+  bool disconnect(std::uint32_t etid, std::string_view text);
 
   // ---- packets ------------------------------------------------------------------------
 
