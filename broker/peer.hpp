@@ -41,6 +41,7 @@ class Peer {
   // (kept so that leaving a topic with thousands of subscribers is O(1)).
   std::vector<std::pair<std::uint32_t, std::uint32_t>> subscriptions;
   std::vector<std::uint32_t> observing;  // ids this peer observes
+  std::size_t names_created = 0;         // against HubLimits::max_names_per_connection
 
  protected:
   // Only the hub ends a peer from outside (same-UID eviction, Hub::disconnect), after it has

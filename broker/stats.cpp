@@ -23,6 +23,7 @@ BrokerStats collect_stats(const Hub& hub, const NetCounters& counters, double up
   s.pending_connections = counters.pending;
   s.topics = hub.topic_count();
   s.subtopics = hub.subtopic_count();
+  s.name_bytes = hub.name_bytes();
   s.accepted = counters.accepted;
   s.published = hub.stats().published;
   s.delivered = hub.stats().delivered;
@@ -81,13 +82,13 @@ std::string stats_json(const BrokerStats& now, const BrokerStats& previous, doub
   };
   std::string out = fmt::format(
       R"({{"uptime":{:.1f},"clients":{{"total":{},"websocket":{},"raw":{},"pending":{}}},)"
-      R"("topics":{},"subtopics":{},)"
+      R"("topics":{},"subtopics":{},"name_bytes":{},)"
       R"("totals":{{"accepted":{},"published":{},"delivered":{},"dropped":{},"bytes_in":{},)"
       R"("bytes_out":{},"packets_in":{},"packets_out":{},"slow_consumers":{},"protocol_errors":{}}},)"
       R"("rates":{{"messages_in":{:.1f},"messages_out":{:.1f},"bytes_in":{:.1f},"bytes_out":{:.1f}}},)"
       R"("closes":{{)",
       now.uptime_seconds, now.clients, now.websocket_clients, now.raw_clients,
-      now.pending_connections, now.topics, now.subtopics, now.accepted, now.published,
+      now.pending_connections, now.topics, now.subtopics, now.name_bytes, now.accepted, now.published,
       now.delivered, now.dropped, now.bytes_in, now.bytes_out, now.packets_in, now.packets_out,
       now.slow_consumers, now.protocol_errors, rate(now.published, previous.published),
       rate(now.delivered, previous.delivered), rate(now.bytes_in, previous.bytes_in),

@@ -34,6 +34,7 @@ struct BrokerStats {
   std::size_t pending_connections = 0;
   std::size_t topics = 0;
   std::size_t subtopics = 0;
+  std::size_t name_bytes = 0;  // estimated memory of the name tables (Hub::name_bytes)
   std::uint64_t accepted = 0;
   std::uint64_t published = 0;  // approved publishes into the hub
   std::uint64_t delivered = 0;  // copies queued to recipients
