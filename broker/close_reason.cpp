@@ -3,23 +3,25 @@
 
 namespace smq {
 
+using ws::CloseCode;
+
 CloseWire close_wire(CloseReason reason) {
   switch (reason) {
-    case CloseReason::corrupt_frame: return {true, "corrupt frame", 1008};
-    case CloseReason::reconnect: return {true, "reconnect", 1000};
-    case CloseReason::payload_too_large: return {true, "payload too large", 1009};
-    case CloseReason::slow_consumer: return {false, {}, 1008};
-    case CloseReason::write_timeout: return {false, {}, 0};  // the peer reads nothing
-    case CloseReason::server_shutdown: return {true, "shutdown", 1001};
-    case CloseReason::admin: return {true, {}, 1000};  // text supplied by the caller
-    case CloseReason::protocol_error: return {false, {}, 1002};
-    case CloseReason::malformed_packet: return {false, {}, 1002};
-    case CloseReason::client_disconnect: return {false, {}, 1000};
-    case CloseReason::connect_timeout: return {false, {}, 1000};
-    case CloseReason::refused: return {false, {}, 1000};
-    case CloseReason::ws_protocol: return {false, {}, 0};
-    case CloseReason::ws_closed: return {false, {}, 0};
-    case CloseReason::peer_closed: return {false, {}, 0};
+    case CloseReason::corrupt_frame: return {true, "corrupt frame", CloseCode::policy_violation};
+    case CloseReason::reconnect: return {true, "reconnect", CloseCode::normal};
+    case CloseReason::payload_too_large: return {true, "payload too large", CloseCode::message_too_big};
+    case CloseReason::slow_consumer: return {false, {}, CloseCode::policy_violation};
+    case CloseReason::write_timeout: return {false, {}, {}};  // the peer reads nothing
+    case CloseReason::server_shutdown: return {true, "shutdown", CloseCode::going_away};
+    case CloseReason::admin: return {true, {}, CloseCode::normal};  // text supplied by the caller
+    case CloseReason::protocol_error: return {false, {}, CloseCode::protocol_error};
+    case CloseReason::malformed_packet: return {false, {}, CloseCode::protocol_error};
+    case CloseReason::client_disconnect: return {false, {}, CloseCode::normal};
+    case CloseReason::connect_timeout: return {false, {}, CloseCode::normal};
+    case CloseReason::refused: return {false, {}, CloseCode::normal};
+    case CloseReason::ws_protocol: return {false, {}, {}};
+    case CloseReason::ws_closed: return {false, {}, {}};
+    case CloseReason::peer_closed: return {false, {}, {}};
   }
   return {};
 }

@@ -3,8 +3,11 @@
 // Plain data; any thread.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
+
+#include "protocol/ws_frame.hpp"
 
 namespace smq {
 
@@ -15,7 +18,7 @@ enum class CloseReason : std::uint8_t {
   malformed_packet,   // packet too short for its type: close without Disconnect
   corrupt_frame,      // Publish with a publisher ETID that is not the sender's
   reconnect,          // another connection logged in with the same UID
-  connect_timeout,    // no Connect within the deadline: Connack 0x02
+  connect_timeout,    // no Connect within the deadline: Connack 0x02 "timeout" written
   refused,            // Connack refusal already written
   payload_too_large,  // Publish payload over 0xFFF0 or PubFrag overflow
   slow_consumer,      // output queue over its cap
@@ -23,15 +26,18 @@ enum class CloseReason : std::uint8_t {
   ws_protocol,        // WebSocket framing violation: close frame with the decoder's code
   ws_closed,          // WebSocket Close handshake from the client
   server_shutdown,    // broker stopping
-  admin,              // closed by server code, with a text
+  admin,              // closed by server code (Hub::disconnect), with a text
 };
+
+// Number of CloseReason values (for per-reason counters indexed by the enum).
+inline constexpr std::size_t close_reason_count = static_cast<std::size_t>(CloseReason::admin) + 1;
 
 struct CloseWire {
   // SMQ Disconnect reason to send first, or empty view with send_disconnect false.
   bool send_disconnect = false;
   std::string_view disconnect_text;
-  // WebSocket close code to send (0 = none beyond what the session decides).
-  std::uint16_t ws_code = 0;
+  // WebSocket close code to send (value 0 = none beyond what the session decides).
+  ws::CloseCode ws_code{};
 };
 
 CloseWire close_wire(CloseReason reason);

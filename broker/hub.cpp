@@ -127,12 +127,34 @@ void Hub::unregister_peer(Peer& peer, CloseReason reason) {
   }
 }
 
+bool Hub::disconnect(std::uint32_t etid, std::string_view text) {
+  Peer* peer = find_peer(etid);
+  if (peer == nullptr || peer->transport == Transport::local) return false;
+  log_.info("etid {:#x}: disconnected by the server: {}", etid, printable(text));
+  unregister_peer(*peer, CloseReason::admin);
+  peer->close(CloseReason::admin, text);
+  return true;
+}
+
 // ---- subscriptions ----------------------------------------------------------------------
 
-std::uint32_t Hub::ensure_topic(std::string_view name) {
+bool Hub::charge_name(Peer* creator) {
+  if (creator == nullptr || creator->transport == Transport::local) return true;
+  if (creator->names_created >= limits_.max_names_per_connection) {
+    log_.debug("etid {:#x}: new name denied, {} created (max_names_per_connection)",
+               creator->etid, creator->names_created);
+    return false;
+  }
+  ++creator->names_created;
+  return true;
+}
+
+std::uint32_t Hub::ensure_topic(std::string_view name, Peer* creator) {
   if (const auto it = topic_ids_.find(name); it != topic_ids_.end()) return it->second;
   if (!name_allowed(name) || topic_ids_.size() >= limits_.max_topics) return 0;
+  if (!charge_name(creator)) return 0;
   const std::uint32_t tid = draw_id(false);
+  name_bytes_ += 2 * name.size() + name_entry_overhead;
   auto& entry = ids_[tid];
   entry.topic = std::make_unique<Topic>();
   entry.topic->name = std::string(name);
@@ -199,7 +221,7 @@ void Hub::subscribe(Peer& peer, std::string_view name) {
     send(peer, ack_frame(PacketType::suback, false, 0, name));
     return;
   }
-  const std::uint32_t tid = ensure_topic(name);
+  const std::uint32_t tid = ensure_topic(name, &peer);
   if (tid == 0) {
     send(peer, ack_frame(PacketType::suback, false, 0, name));
     return;
@@ -211,7 +233,7 @@ void Hub::subscribe(Peer& peer, std::string_view name) {
 void Hub::create(Peer& peer, std::string_view name) {
   std::uint32_t tid = 0;
   if (name_allowed(name) && (!hooks_.permit_topic || hooks_.permit_topic(name, false, peer))) {
-    tid = ensure_topic(name);
+    tid = ensure_topic(name, &peer);
   }
   send(peer, ack_frame(PacketType::createack, tid != 0, tid, name));
 }
@@ -220,7 +242,7 @@ void Hub::createsub(Peer& peer, std::string_view name) {
   std::uint32_t id = find_subtopic(name);
   if (id == 0 && name_allowed(name) &&
       (!hooks_.permit_subtopic || hooks_.permit_subtopic(name, peer))) {
-    id = subtopic_id(name);
+    id = ensure_subtopic(name, &peer);
   }
   send(peer, ack_frame(PacketType::createsuback, id != 0, id, name));
 }
@@ -304,10 +326,14 @@ std::size_t Hub::publish(Peer& peer, const Message& message, Frame frame) {
 
 std::uint32_t Hub::topic_id(std::string_view name) { return ensure_topic(name); }
 
-std::uint32_t Hub::subtopic_id(std::string_view name) {
+std::uint32_t Hub::subtopic_id(std::string_view name) { return ensure_subtopic(name); }
+
+std::uint32_t Hub::ensure_subtopic(std::string_view name, Peer* creator) {
   if (const auto it = subtopic_ids_.find(name); it != subtopic_ids_.end()) return it->second;
   if (!name_allowed(name) || subtopic_ids_.size() >= limits_.max_subtopics) return 0;
+  if (!charge_name(creator)) return 0;
   const std::uint32_t id = draw_id(true);
+  name_bytes_ += 2 * name.size() + name_entry_overhead;
   subtopic_ids_.emplace(std::string(name), id);
   subtopic_names_.emplace(id, std::string(name));
   return id;

@@ -23,6 +23,17 @@ namespace smq {
 // and observe, but only the in-process client publishes there.
 inline constexpr std::string_view reserved_prefix = "$smq/";
 
+// Names one network connection may create (new topics by Subscribe/Create, new sub-topics by
+// Createsub). Names live as long as the broker, so without a per-connection cap one client
+// could use up max_topics / max_subtopics and deny everyone else a name. Ten thousand is far
+// more than any application's name set; the in-process client is exempt (server code).
+inline constexpr std::size_t default_max_names_per_connection = 10'000;
+
+// Estimated bytes one name-table entry costs besides its name: two hash nodes with their
+// std::string headers (the name is kept in both directions), bucket slots, and for topics
+// the Topic and id-table entry. Used only for the stats' "name_bytes" estimate.
+inline constexpr std::size_t name_entry_overhead = 160;
+
 struct HubLimits {
   // Names longer than this are denied (ack status 1): no application needs kilobyte names,
   // and every name is kept for the broker's lifetime.
@@ -30,6 +41,9 @@ struct HubLimits {
   // Topic TIDs and sub-topic ids live as long as the broker, so their number is capped.
   std::size_t max_topics = 1'000'000;
   std::size_t max_subtopics = 1'000'000;
+  // See default_max_names_per_connection; beyond it requests for new names are denied
+  // (ack status 1) while existing names are still acknowledged.
+  std::size_t max_names_per_connection = default_max_names_per_connection;
 };
 
 struct HubStats {
@@ -58,6 +72,11 @@ class Hub {
   // Full teardown: on_close, ETID and UID removed, topics left (with Changes), ETID observers
   // told Change(etid, 0), observer registrations dropped. Idempotent.
   void unregister_peer(Peer& peer, CloseReason reason);
+  // The operator's kick: the network client with this ETID is unregistered (as above) and
+  // closed with CloseReason::admin, so it gets SMQ Disconnect `text` (over WebSocket then
+  // Close 1000). Returns false when no network client has this ETID. The only way for
+  // server code to end a connection.
+  bool disconnect(std::uint32_t etid, std::string_view text);
 
   // ---- packets ------------------------------------------------------------------------
 
@@ -101,6 +120,9 @@ class Hub {
   const HubStats& stats() const { return stats_; }
   std::size_t topic_count() const { return topic_ids_.size(); }
   std::size_t subtopic_count() const { return subtopic_ids_.size(); }
+  // Estimate of the memory the topic and sub-topic name tables hold: every name twice (both
+  // directions) plus name_entry_overhead per entry.
+  std::size_t name_bytes() const { return name_bytes_; }
   // Calls f(tid, name, subscriber count) for every named topic.
   template <typename F>
   void for_each_topic(F&& f) const {
@@ -127,7 +149,12 @@ class Hub {
   using NameMap = std::unordered_map<std::string, std::uint32_t, NameHash, std::equal_to<>>;
 
   std::uint32_t draw_id(bool subtopic) const;
-  std::uint32_t ensure_topic(std::string_view name);
+  // Existing id, or a new one; 0 over the limits. `creator` (null for server code) is charged
+  // for a new name against max_names_per_connection.
+  std::uint32_t ensure_topic(std::string_view name, Peer* creator = nullptr);
+  std::uint32_t ensure_subtopic(std::string_view name, Peer* creator = nullptr);
+  // False when `creator` may not add one more name (it is charged when this returns true).
+  bool charge_name(Peer* creator);
   void send(Peer& peer, Frame frame);
   void send_change(Peer& to, std::uint32_t id, std::uint32_t count);
   void notify_count(std::uint32_t tid, const IdEntry& entry);
@@ -145,6 +172,7 @@ class Hub {
   std::unordered_map<std::uint32_t, std::string> subtopic_names_;
   std::unordered_map<std::string, Peer*, NameHash, std::equal_to<>> uids_;
   HubStats stats_;
+  std::size_t name_bytes_ = 0;
 };
 
 }  // namespace smq

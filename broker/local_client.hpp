@@ -74,6 +74,8 @@ class LocalClient final : public Peer, public Client {
 
   // Peer: messages and Changes routed to the server client.
   bool deliver(const Frame& frame) override;
+
+ protected:
   void close(CloseReason, std::string_view) override {}
 
  private:

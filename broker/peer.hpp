@@ -27,10 +27,6 @@ class Peer {
   // output queue overflowed, in which case the peer schedules its own close).
   virtual bool deliver(const Frame& frame) = 0;
 
-  // The hub has ended this peer (same-UID eviction, corrupt frame, admin close). The hub
-  // has already removed it from every table; the peer only closes its transport.
-  virtual void close(CloseReason reason, std::string_view text = {}) = 0;
-
   // Identity, set before the hub registers the peer.
   std::uint32_t etid = 0;
   std::string uid;
@@ -45,6 +41,14 @@ class Peer {
   // (kept so that leaving a topic with thousands of subscribers is O(1)).
   std::vector<std::pair<std::uint32_t, std::uint32_t>> subscriptions;
   std::vector<std::uint32_t> observing;  // ids this peer observes
+  std::size_t names_created = 0;         // against HubLimits::max_names_per_connection
+
+ protected:
+  // Only the hub ends a peer from outside (same-UID eviction, Hub::disconnect), after it has
+  // removed the peer from every table; the peer then only closes its transport. Not public
+  // so that embedding code cannot close a peer the hub still lists (use Hub::disconnect).
+  friend class Hub;
+  virtual void close(CloseReason reason, std::string_view text = {}) = 0;
 };
 
 }  // namespace smq

@@ -23,6 +23,7 @@ BrokerStats collect_stats(const Hub& hub, const NetCounters& counters, double up
   s.pending_connections = counters.pending;
   s.topics = hub.topic_count();
   s.subtopics = hub.subtopic_count();
+  s.name_bytes = hub.name_bytes();
   s.accepted = counters.accepted;
   s.published = hub.stats().published;
   s.delivered = hub.stats().delivered;
@@ -31,9 +32,12 @@ BrokerStats collect_stats(const Hub& hub, const NetCounters& counters, double up
   s.bytes_out = counters.bytes_out;
   s.packets_in = counters.packets_in;
   s.packets_out = counters.packets_out;
-  s.slow_consumers = counters.slow_consumers;
-  s.write_timeouts = counters.write_timeouts;
-  s.protocol_errors = counters.protocol_errors;
+  s.closes = counters.closes;
+  const auto closes = [&](CloseReason r) { return s.closes[static_cast<std::size_t>(r)]; };
+  s.slow_consumers = closes(CloseReason::slow_consumer);
+  s.write_timeouts = closes(CloseReason::write_timeout);
+  s.protocol_errors = closes(CloseReason::protocol_error) +
+                      closes(CloseReason::malformed_packet) + closes(CloseReason::ws_protocol);
 
   // Keep the max_topics most subscribed topics with a bounded heap-like vector.
   const auto more_subscribed = [](const TopicStats& a, const TopicStats& b) {
@@ -79,17 +83,22 @@ std::string stats_json(const BrokerStats& now, const BrokerStats& previous, doub
   };
   std::string out = fmt::format(
       R"({{"uptime":{:.1f},"clients":{{"total":{},"websocket":{},"raw":{},"pending":{}}},)"
-      R"("topics":{},"subtopics":{},)"
+      R"("topics":{},"subtopics":{},"name_bytes":{},)"
       R"("totals":{{"accepted":{},"published":{},"delivered":{},"dropped":{},"bytes_in":{},)"
       R"("bytes_out":{},"packets_in":{},"packets_out":{},"slow_consumers":{},"write_timeouts":{},"protocol_errors":{}}},)"
       R"("rates":{{"messages_in":{:.1f},"messages_out":{:.1f},"bytes_in":{:.1f},"bytes_out":{:.1f}}},)"
-      R"("top_topics":[)",
+      R"("closes":{{)",
       now.uptime_seconds, now.clients, now.websocket_clients, now.raw_clients,
-      now.pending_connections, now.topics, now.subtopics, now.accepted, now.published,
+      now.pending_connections, now.topics, now.subtopics, now.name_bytes, now.accepted, now.published,
       now.delivered, now.dropped, now.bytes_in, now.bytes_out, now.packets_in, now.packets_out,
       now.slow_consumers, now.write_timeouts, now.protocol_errors, rate(now.published, previous.published),
       rate(now.delivered, previous.delivered), rate(now.bytes_in, previous.bytes_in),
       rate(now.bytes_out, previous.bytes_out));
+  for (std::size_t i = 0; i < close_reason_count; ++i) {
+    out += fmt::format(R"({}{}:{})", i ? "," : "",
+                       json_string(to_string(static_cast<CloseReason>(i))), now.closes[i]);
+  }
+  out += R"(},"top_topics":[)";
   for (std::size_t i = 0; i < now.top_topics.size(); ++i) {
     const TopicStats& t = now.top_topics[i];
     out += fmt::format(R"({}{{"name":{},"tid":{},"subscribers":{}}})", i ? "," : "",

@@ -3,11 +3,14 @@
 // Built and used on the broker thread.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "broker/close_reason.hpp"
 
 namespace smq {
 
@@ -31,6 +34,7 @@ struct BrokerStats {
   std::size_t pending_connections = 0;
   std::size_t topics = 0;
   std::size_t subtopics = 0;
+  std::size_t name_bytes = 0;  // estimated memory of the name tables (Hub::name_bytes)
   std::uint64_t accepted = 0;
   std::uint64_t published = 0;  // approved publishes into the hub
   std::uint64_t delivered = 0;  // copies queued to recipients
@@ -39,9 +43,12 @@ struct BrokerStats {
   std::uint64_t bytes_out = 0;
   std::uint64_t packets_in = 0;
   std::uint64_t packets_out = 0;
+  // Derived from `closes`: slow_consumer; protocol_error + malformed_packet + ws_protocol.
   std::uint64_t slow_consumers = 0;
   std::uint64_t write_timeouts = 0;  // sessions whose writes stalled past the deadline
   std::uint64_t protocol_errors = 0;
+  // Sessions ended, indexed by CloseReason (JSON: "closes": {"slow consumer": n, ...}).
+  std::array<std::uint64_t, close_reason_count> closes{};
   std::vector<TopicStats> top_topics;  // most subscribed first
 };
 

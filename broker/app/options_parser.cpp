@@ -64,6 +64,12 @@ Options:
   --queue-bytes N           output queue cap per client in bytes; a client that
                             falls further behind is disconnected (default {})
   --connect-timeout MS      time allowed for Connect after Init (default {})
+  --write-deadline MS       a write to a client that makes no progress for this
+                            long ends the session; also the sockets'
+                            TCP_USER_TIMEOUT (default {})
+  --max-names-per-connection N
+                            new topic and sub-topic names one client may create
+                            (default {})
   --stats-interval MS       publish broker stats on "$smq/stats" this often
                             (default 1000; 0 = off)
   --hello5                  also run the hello5 example's server code: publish to
@@ -72,8 +78,10 @@ Options:
   --help                    show this text
   --version                 show the version
 )",
-      program, default_listen_address, limits::default_max_connections, BrokerOptions{}.max_pending_connections,
-      limits::default_output_queue_bytes, limits::connect_deadline.count());
+      program, default_listen_address, limits::default_max_connections,
+      BrokerOptions{}.max_pending_connections, limits::default_output_queue_bytes,
+      limits::connect_deadline.count(), limits::write_deadline.count(),
+      default_max_names_per_connection);
 }
 
 CommandLine parse_command_line(const std::vector<std::string>& args) {
@@ -132,7 +140,8 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       }
       cl.options.stats_interval = std::chrono::milliseconds(n);
     } else if (arg == "--max-connections" || arg == "--max-pending" || arg == "--queue-bytes" ||
-               arg == "--connect-timeout") {
+               arg == "--connect-timeout" || arg == "--write-deadline" ||
+               arg == "--max-names-per-connection") {
       if (!value(v)) return cl;
       std::size_t n = 0;
       if (!parse_number(v, n) || n == 0) {
@@ -143,6 +152,8 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       if (arg == "--max-pending") cl.options.max_pending_connections = n;
       if (arg == "--queue-bytes") cl.options.output_queue_bytes = n;
       if (arg == "--connect-timeout") cl.options.connect_deadline = std::chrono::milliseconds(n);
+      if (arg == "--write-deadline") cl.options.write_deadline = std::chrono::milliseconds(n);
+      if (arg == "--max-names-per-connection") cl.options.hub.max_names_per_connection = n;
     } else {
       cl.error = fmt::format("unknown option '{}' (see --help)", arg);
       return cl;

@@ -5,6 +5,7 @@
 #include <asio/io_context.hpp>
 #include <asio/ssl/context.hpp>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -12,6 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "broker/close_reason.hpp"
 #include "broker/hub.hpp"
 #include "broker/log.hpp"
 #include "broker/options.hpp"
@@ -31,9 +33,9 @@ struct NetCounters {
   std::size_t sockets = 0;          // open sockets of every kind
   std::size_t pending = 0;          // sockets before a successful Connack (or HTTP only)
   std::uint64_t accepted = 0;
-  std::uint64_t slow_consumers = 0;
-  std::uint64_t write_timeouts = 0;  // sessions ended by the write deadline
-  std::uint64_t protocol_errors = 0;
+  // Sessions ended, per CloseReason; counted once per session where it stops being open
+  // (Session::leave_open), whoever decided the close.
+  std::array<std::uint64_t, close_reason_count> closes{};
   std::uint64_t bytes_in = 0;     // read from SMQ sessions (all framing included)
   std::uint64_t bytes_out = 0;    // written to SMQ sessions
   std::uint64_t packets_in = 0;   // SMQ packets received

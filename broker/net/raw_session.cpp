@@ -21,7 +21,6 @@ std::size_t RawSession::decode_input(std::span<std::uint8_t> input) {
     if (frame.kind == RawFrame::Kind::need_more) return used;
     if (frame.kind == RawFrame::Kind::error) {
       log_.debug("etid {:#x} ({}): raw frame length below 3", etid, address);
-      ++ctx_.counters.protocol_errors;
       end(CloseReason::protocol_error);
       return used;
     }

@@ -62,7 +62,7 @@ void Session::start() {
   timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
     if (ec || self->state_ != State::awaiting_connect) return;
     self->log_.debug("{}: no Connect within the deadline", self->address);
-    self->refuse(ConnackCode::unavailable, "timeout");
+    self->refuse(ConnackCode::unavailable, "timeout", CloseReason::connect_timeout);
   });
   if (rend_ > 0) {
     on_read({}, 0);
@@ -260,7 +260,6 @@ void Session::handle_packet(Bytes packet) {
       // Server-only, reserved and unknown types (PubFrag is handled by the raw framing).
       log_.debug("etid {:#x}: unexpected packet type {} ({})", etid, packet[0],
                  packet_type_name(packet[0]));
-      ++ctx_.counters.protocol_errors;
       end(CloseReason::protocol_error);
       return;
   }
@@ -330,13 +329,13 @@ void Session::handle_connect(Bytes packet) {
   ctx_.hub.connected(*this);
 }
 
-void Session::refuse(ConnackCode code, std::string_view reason) {
+void Session::refuse(ConnackCode code, std::string_view reason, CloseReason why) {
   std::string connack;
   append_connack(connack, code, 0, reason);
   send_packet(connack);
   log_.debug("{}: Connect refused with code {} ({})", address, static_cast<int>(code),
              printable(reason));
-  end(CloseReason::refused);
+  end(why);
 }
 
 void Session::handle_publish(const PublishView& publish) {
@@ -378,7 +377,7 @@ void Session::close(CloseReason reason, std::string_view text) {
 
 void Session::begin_close(CloseReason reason, std::string_view text) {
   if (!open()) return;
-  if (state_ == State::awaiting_connect) --ctx_.counters.pending;
+  leave_open(reason);
   state_ = State::closing;
   timer_.cancel();
   log_.debug("etid {:#x} ({}): closing: {}", etid, address, to_string(reason));
@@ -394,6 +393,13 @@ void Session::begin_close(CloseReason reason, std::string_view text) {
     if (!ec) self->abort(CloseReason::peer_closed);
   });
   schedule_flush();
+}
+
+void Session::leave_open(CloseReason reason) {
+  // The one place a session's end is counted: begin_close() and abort() both pass here
+  // exactly once, when the session stops being open.
+  if (state_ == State::awaiting_connect) --ctx_.counters.pending;
+  ++ctx_.counters.closes[static_cast<std::size_t>(reason)];
 }
 
 void Session::finish_close() {
@@ -429,8 +435,10 @@ void Session::shut_down_stream() {
 
 void Session::abort(CloseReason reason) {
   if (state_ == State::closed) return;
-  if (state_ == State::awaiting_connect) --ctx_.counters.pending;
-  if (open()) ctx_.hub.unregister_peer(*this, reason);
+  if (open()) {
+    ctx_.hub.unregister_peer(*this, reason);
+    leave_open(reason);
+  }
   state_ = State::closed;
   timer_.cancel();
   stream_->close();

@@ -39,12 +39,13 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   void start();
 
   bool deliver(const Frame& frame) override;
-  void close(CloseReason reason, std::string_view text) override;
   // Connected clients get Disconnect "shutdown"; clients still expected to Connect get
   // Connack 0x02 (unavailable), which every client understands at that point.
   void stop_for_shutdown() override;
 
  protected:
+  void close(CloseReason reason, std::string_view text) override;
+
   // One queued item: an SMQ packet in raw framing, or (verbatim) bytes written as they are
   // (WebSocket control frames).
   struct Outgoing {
@@ -84,7 +85,8 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   enum class State { awaiting_connect, connected, closing, lingering, closed };
 
   void handle_connect(Bytes packet);
-  void refuse(ConnackCode code, std::string_view reason);
+  void refuse(ConnackCode code, std::string_view reason,
+              CloseReason why = CloseReason::refused);
   void handle_publish(const PublishView& publish);
   void read_more();
   void on_read(const asio::error_code& ec, std::size_t n);
@@ -102,6 +104,9 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   void on_write_deadline(const asio::error_code& ec);
   void on_written(const asio::error_code& ec);
   void begin_close(CloseReason reason, std::string_view text);
+  // Bookkeeping of the step out of awaiting_connect/connected (pending count, per-reason
+  // close counters). Called once per session.
+  void leave_open(CloseReason reason);
   void finish_close();
   // Starts the stream's own shutdown once no read of ours is outstanding (TLS).
   void shut_down_stream();

@@ -35,7 +35,6 @@ bool Session::send(Frame frame, bool verbatim) {
     // because the hub may be iterating subscribers right now.
     if (!overflow_posted_) {
       overflow_posted_ = true;
-      ++ctx_.counters.slow_consumers;
       log_.warn("etid {:#x} ({}): slow consumer, {} bytes queued; disconnecting", etid,
                 address, queued_bytes_);
       asio::post(ctx_.io, [self = shared_from_this()] { self->end(CloseReason::slow_consumer); });
@@ -217,7 +216,6 @@ void Session::on_write_deadline(const asio::error_code& ec) {
     note_write_blocked();  // bytes went out meanwhile: wait for the rest of the deadline
     return;
   }
-  ++ctx_.counters.write_timeouts;
   log_.warn("etid {:#x} ({}): no write progress for {} ms, {} bytes queued; disconnecting",
             etid, address,
             std::chrono::duration_cast<std::chrono::milliseconds>(idle).count(), queued_bytes_);

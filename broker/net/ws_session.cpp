@@ -54,7 +54,6 @@ std::size_t WsSession::decode_input(std::span<std::uint8_t> input) {
         close_text_ = std::string(event.error);
         log_.debug("etid {:#x} ({}): websocket error {}: {}", etid, address, close_code_,
                    close_text_);
-        ++ctx_.counters.protocol_errors;
         end(CloseReason::ws_protocol);
         return used;
     }
@@ -80,7 +79,7 @@ void WsSession::queue_goodbye(CloseReason reason, std::string_view text) {
     append_disconnect(disconnect, text.empty() ? wire.disconnect_text : text);
     push_goodbye(Frame::copy_of(disconnect));
   }
-  std::uint16_t code = close_code_ ? close_code_ : wire.ws_code;
+  std::uint16_t code = close_code_ ? close_code_ : static_cast<std::uint16_t>(wire.ws_code);
   if (code == 0) code = static_cast<std::uint16_t>(ws::CloseCode::normal);
   push_goodbye(Frame::copy_of(ws::encode_close(static_cast<ws::CloseCode>(code), close_text_)),
                true);

@@ -43,6 +43,7 @@ def raw_connect(port, uid):
 def test_broker():
     out = subprocess.run([BROKER, "--help"], capture_output=True, text=True, timeout=10)
     check("--help", out.returncode == 0 and "--listen" in out.stdout)
+    check("--help lists --write-deadline", "--write-deadline MS" in out.stdout)
     out = subprocess.run([BROKER, "--version"], capture_output=True, text=True, timeout=10)
     check("--version", out.returncode == 0 and out.stdout.startswith("smq-broker "))
     out = subprocess.run([BROKER, "--bogus"], capture_output=True, text=True, timeout=10)
@@ -57,6 +58,7 @@ def test_broker():
             (["--web-root", "/nonexistent/smq-web-root"], "is not a directory (missing)"),
             (["--web-root", not_a_dir.name], "is not a directory"),
             (["--smq-path", "smq"], "--smq-path must start with '/'"),
+            (["--write-deadline", "0"], "--write-deadline needs a positive number"),
         ):
             out = subprocess.run([BROKER, *args], capture_output=True, text=True, timeout=10)
             check(f"refuses {' '.join(args)}: exit 2 and says why",
