@@ -135,7 +135,6 @@ void Session::flush() {
   stream_->async_write(buffers_, [self = shared_from_this()](const asio::error_code& ec,
                                                              std::size_t n) {
     self->ctx_.counters.bytes_out += n;
-    self->write_blocked_ = false;
     self->on_written(ec);
   });
 }
@@ -160,12 +159,10 @@ void Session::write_direct() {
     consume_buffers(n);
   }
   if (first_unwritten_ == buffers_.size()) {
-    write_blocked_ = false;
     on_written({});
     return;
   }
   if (ec != asio::error::would_block && ec != asio::error::try_again) {
-    write_blocked_ = false;
     on_written(ec);
     return;
   }
@@ -174,7 +171,6 @@ void Session::write_direct() {
   stream_->socket().async_wait(asio::socket_base::wait_write,
                                [self = shared_from_this()](const asio::error_code& wait_error) {
                                  if (wait_error) {
-                                   self->write_blocked_ = false;
                                    self->on_written(wait_error);
                                  } else {
                                    self->write_direct();
@@ -225,6 +221,7 @@ void Session::on_write_deadline(const asio::error_code& ec) {
 
 void Session::on_written(const asio::error_code& ec) {
   writing_ = false;
+  write_blocked_ = false;  // the batch is over, written or failed: nothing waits any more
   queued_bytes_ -= inflight_bytes_;
   inflight_bytes_ = 0;
   inflight_.clear();
