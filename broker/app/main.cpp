@@ -39,12 +39,14 @@ int main(int argc, char** argv) {
   try {
     smq::Broker broker(options);
     if (cl.hello5) smq::install_hello5(broker);
+    // Signals first: once "listening" is logged an operator (or a supervisor) may send
+    // SIGHUP or SIGTERM at any moment, and their default action would kill the process.
+    smq::stop_on_signals(broker);
     broker.start();
     if (!options.web_root.empty()) broker.logger().info("web root: {}", options.web_root);
     if (cl.hello5) {
       broker.logger().info("hello5 demo active: publish to topic \"hello\" to get five replies");
     }
-    smq::stop_on_signals(broker);
     broker.run();
     broker.logger().info("stopped");
   } catch (const std::exception& e) {

@@ -25,8 +25,8 @@ int main(int argc, char** argv) {
   try {
     smq::Broker broker(cl.options);
     smq::install_hello5(broker);
+    smq::stop_on_signals(broker);  // before "listening" is logged (see smq-broker's main)
     broker.start();
-    smq::stop_on_signals(broker);
     broker.logger().info("hello5: publish to topic \"hello\" to get five replies");
     broker.run();
   } catch (const std::exception& e) {
