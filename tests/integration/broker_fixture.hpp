@@ -5,10 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <asio/post.hpp>
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,6 +26,19 @@
 
 namespace smqtest {
 
+// Runs `f` on the broker thread (where the hub and the stats live) and returns its result.
+template <typename F>
+auto on_broker(smq::Broker& b, F f) {
+  std::packaged_task<decltype(f())()> task(std::move(f));
+  auto result = task.get_future();
+  asio::post(b.context(), [&task] { task(); });
+  return result.get();
+}
+
+// A stats snapshot taken on the broker thread.
+inline smq::BrokerStats stats_of(smq::Broker& b) {
+  return on_broker(b, [&b] { return b.stats(); });
+}
 
 class BrokerTest : public ::testing::Test {
  protected:

@@ -149,7 +149,12 @@ TEST_F(BrokerTest, MaxPendingConnectionsShedsIdleSockets) {
   auto established = client(Transport::ws);
   std::vector<Socket> idle(3);
   for (auto& s : idle) ASSERT_TRUE(s.connect_loopback(port()));
-  std::this_thread::sleep_for(100ms);
+  // The broker has accepted all three before the extra one connects.
+  const auto deadline = std::chrono::steady_clock::now() + 3s;
+  while (stats_of(broker()).pending_connections < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_EQ(stats_of(broker()).pending_connections, 3u);
   Socket extra;
   ASSERT_TRUE(extra.connect_loopback(port()));
   while (extra.fill(1s)) {

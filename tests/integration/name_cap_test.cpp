@@ -14,13 +14,6 @@ namespace {
 
 constexpr std::size_t cap = 5;
 
-smq::BrokerStats stats_of(smq::Broker& b) {
-  std::packaged_task<smq::BrokerStats()> task([&b] { return b.stats(); });
-  auto result = task.get_future();
-  asio::post(b.context(), [&task] { task(); });
-  return result.get();
-}
-
 class NameCap : public TransportTest {
  protected:
   void SetUp() override {

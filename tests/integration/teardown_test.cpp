@@ -15,15 +15,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Runs `f` on the broker thread (the hub and the stats live there) and returns its result.
-template <typename F>
-auto on_broker(smq::Broker& b, F f) {
-  std::packaged_task<decltype(f())()> task(std::move(f));
-  auto result = task.get_future();
-  asio::post(b.context(), [&task] { task(); });
-  return result.get();
-}
-
 std::uint64_t closes(const smq::BrokerStats& s, smq::CloseReason r) {
   return s.closes[static_cast<std::size_t>(r)];
 }

@@ -60,8 +60,8 @@ TEST_P(TrapRouting, Trap14_UnsubscribeOfEtidIsIgnored) {
   watcher->send_packet(pkt::observe_id(a->etid));
   ASSERT_TRUE(quiet_until_pong(*watcher));
   a->send_packet(pkt::unsubscribe_from(a->etid));
-  ASSERT_TRUE(quiet_until_pong(*a));
-  EXPECT_TRUE(silent_for(*watcher, 200ms)) << "Change sent for a live ETID";
+  ASSERT_TRUE(quiet_until_pong(*a));  // the Unsubscribe was handled
+  EXPECT_TRUE(quiet_until_pong(*watcher)) << "Change sent for a live ETID";
   ASSERT_TRUE(publish(*watcher, a->etid, "still reachable"));
   auto m = recv_publish(*a);
   ASSERT_TRUE(m) << "direct delivery broken by Unsubscribe(ETID)";
@@ -97,8 +97,8 @@ TEST_P(TrapRouting, Trap15_UnobserveOnlyRemovesTheObserver) {
   auto sub2 = client(tp());
   subscribe(*sub2, "unobs/topic");
   sub->send_packet(pkt::disconnect_packet());
-  EXPECT_TRUE(sub->expect_closed(2s).closed);
-  EXPECT_TRUE(silent_for(*obs, 200ms));
+  EXPECT_TRUE(sub->expect_closed(2s).closed);  // the broker tore it down before closing
+  EXPECT_TRUE(quiet_until_pong(*obs));
 }
 
 // Trap 16: Observe of a named topic answers at once with the count; a live ETID answers
@@ -192,8 +192,8 @@ TEST_F(BrokerTest, Trap22_PubFragAssembledWithFinalHeader) {
   std::uint32_t tid = subscribe(*sub, "frag/topic");
   pub->send_packet(pkt::pubfrag_to(0, 0, 0, "one,"));
   pub->send_packet(pkt::pubfrag_to(0, 0, 0, "two,"));
-  ASSERT_TRUE(silent_for(*sub, 100ms)) << "fragments forwarded before the final one";
   pub->send_packet(pkt::pubfrag_to(tid, pub->etid, 5, "three"));
+  // The first packet the subscriber gets is the whole message: nothing went out before it.
   auto p = sub->recv_packet(2s);
   ASSERT_TRUE(p);
   EXPECT_EQ(to_hex(*p), to_hex(pkt::publish_to(tid, pub->etid, 5, "one,two,three")));
