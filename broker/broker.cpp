@@ -23,7 +23,7 @@ constexpr std::chrono::milliseconds shutdown_grace{3000};
 }  // namespace
 
 Broker::Broker(BrokerOptions options, Hooks hooks)
-    : options_(std::move(options)), log_(options_.log_level) {
+    : options_(std::move(options)), log_(options_.log_level, options_.log_sink) {
   hub_ = std::make_unique<Hub>(log_, std::move(hooks), options_.hub);
   net_ = std::make_unique<NetContext>(io_, options_, log_, *hub_);
   server_ = std::make_unique<LocalClient>(*this, *hub_, options_.random_server_etid);
@@ -75,7 +75,22 @@ void Broker::start() {
 void Broker::run() {
   loop_thread_ = std::this_thread::get_id();
   running_ = true;
-  io_.run();
+  // The last line of defence: sessions and the in-process client catch what their packets
+  // and callbacks throw, but a handler posted by embedding code, a timer or an accept may
+  // still throw out of run(). Asio allows run() to be called again at once; the loop's
+  // state is intact, only the throwing handler is lost.
+  for (;;) {
+    try {
+      io_.run();
+      break;
+    } catch (const std::exception& e) {
+      ++net_->counters.loop_exceptions;
+      log_.error("a handler threw out of the event loop: {}; carrying on", printable(e.what(), 200));
+    } catch (...) {
+      ++net_->counters.loop_exceptions;
+      log_.error("a handler threw an unknown exception out of the event loop; carrying on");
+    }
+  }
   running_ = false;
   loop_thread_ = std::thread::id{};
 }

@@ -14,6 +14,7 @@ CloseWire close_wire(CloseReason reason) {
     case CloseReason::write_timeout: return {false, {}, {}};  // the peer reads nothing
     case CloseReason::server_shutdown: return {true, "shutdown", CloseCode::going_away};
     case CloseReason::admin: return {true, {}, CloseCode::normal};  // text supplied by the caller
+    case CloseReason::internal_error: return {true, "internal error", CloseCode::internal_error};
     case CloseReason::protocol_error: return {false, {}, CloseCode::protocol_error};
     case CloseReason::malformed_packet: return {false, {}, CloseCode::protocol_error};
     case CloseReason::client_disconnect: return {false, {}, CloseCode::normal};
@@ -42,6 +43,7 @@ std::string_view to_string(CloseReason reason) {
     case CloseReason::ws_protocol: return "websocket protocol error";
     case CloseReason::ws_closed: return "websocket closed";
     case CloseReason::server_shutdown: return "server shutdown";
+    case CloseReason::internal_error: return "internal error";
     case CloseReason::admin: return "closed by server";
   }
   return "unknown";

@@ -26,7 +26,9 @@ enum class CloseReason : std::uint8_t {
   ws_protocol,        // WebSocket framing violation: close frame with the decoder's code
   ws_closed,          // WebSocket Close handshake from the client
   server_shutdown,    // broker stopping
-  admin,              // closed by server code (Hub::disconnect), with a text
+  internal_error,     // an exception while handling this client's packet (a hook threw,
+                      // no random bytes for an id): SMQ Disconnect "internal error", WS 1011
+  admin,              // closed by server code (Hub::disconnect), with a text; keep it last
 };
 
 // Number of CloseReason values (for per-reason counters indexed by the enum).

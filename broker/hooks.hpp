@@ -1,10 +1,18 @@
 // Callbacks through which embedding code decides policy (smq-wire.md 6.1/6.2). Every hook is
 // optional and runs on the broker thread; keep them short, they block routing.
+//
+// A hook that throws does not stop the broker. The exception is logged with the hook's
+// name and counted (stats "errors"."hooks"). When the hook ran for a network client's own
+// packet, that connection ends with CloseReason::internal_error (SMQ Disconnect "internal
+// error", WebSocket 1011; before the Connack: Connack 0x02 "internal error"); everyone else
+// carries on. For the in-process client the request fails safe (denied, message dropped);
+// a throwing on_close is logged and the teardown completes.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -12,6 +20,7 @@
 
 #include "broker/close_reason.hpp"
 #include "broker/peer.hpp"
+#include "broker/random.hpp"
 #include "protocol/smq_packet.hpp"
 
 namespace smq {
@@ -59,6 +68,17 @@ struct Hooks {
   std::function<void(const Peer&)> on_connect;
   // First step of teardown, while the peer's ETID and subscriptions still exist.
   std::function<void(const Peer&, CloseReason)> on_close;
+  // Source of ids and Init seeds. Default: system_random (OpenSSL). When it fails (returns
+  // false or throws), the connection that needed a seed or ETID is refused and a new topic
+  // name is denied (ack status 1); logged and counted (stats "errors"."random").
+  RandomSource random_bytes;
+};
+
+// What a hook's exception becomes on its way to the session that ends the connection: the
+// original message prefixed with the hook's name.
+class HookError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 }  // namespace smq

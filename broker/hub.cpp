@@ -1,9 +1,8 @@
 // The hub's tables and routing (see hub.hpp). Broker thread only.
 #include "broker/hub.hpp"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
+#include <exception>
 #include <stdexcept>
 
 #include "protocol/limits.hpp"
@@ -42,17 +41,50 @@ std::string_view to_string(Transport transport) {
 Hub::Hub(Logger& log, Hooks hooks, HubLimits limits)
     : log_(log), hooks_(std::move(hooks)), limits_(limits) {}
 
-std::uint32_t Hub::draw_id(bool subtopic) const {
+std::uint32_t Hub::draw_id(bool subtopic) {
   for (;;) {
     std::uint32_t id = 0;
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(&id), sizeof id) != 1) {
-      throw std::runtime_error("RAND_bytes failed");
-    }
+    if (!random({reinterpret_cast<std::uint8_t*>(&id), sizeof id})) return 0;
     // 0 means "none" on the wire and 1 is reserved for the in-process client.
     if (id <= 1) continue;
     if (subtopic ? subtopic_names_.contains(id) : ids_.contains(id)) continue;
     return id;
   }
+}
+
+bool Hub::random(std::span<std::uint8_t> out) {
+  bool ok = false;
+  try {
+    ok = hooks_.random_bytes ? hooks_.random_bytes(out) : system_random(out);
+  } catch (const std::exception& e) {
+    log_.error("random source threw: {}", e.what());
+  } catch (...) {
+    log_.error("random source threw an unknown exception");
+  }
+  if (!ok) {
+    ++stats_.random_failures;
+    log_.error("random source failed: no id or seed drawn, the request is refused");
+  }
+  return ok;
+}
+
+template <typename R, typename Call>
+R Hub::run_hook(std::string_view hook, const Peer* peer, bool contain, R fallback, Call&& call) {
+  std::string what;
+  try {
+    return call();
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    what = "unknown exception";
+  }
+  ++stats_.hook_errors;
+  const bool network = peer == nullptr || peer->transport != Transport::local;
+  // The session that received the packet ends its own connection and logs why.
+  if (network && !contain) throw HookError(fmt::format("{} hook threw: {}", hook, what));
+  log_.error("{} hook threw for etid {:#x}: {}; carrying on", hook, peer ? peer->etid : 0,
+             printable(what, 200));
+  return fallback;
 }
 
 void Hub::send(Peer& peer, Frame frame) { peer.deliver(frame); }
@@ -67,7 +99,8 @@ void Hub::send_change(Peer& to, std::uint32_t id, std::uint32_t count) {
 
 AuthResult Hub::authenticate(const ConnectInfo& info) {
   if (!hooks_.authenticate) return {};
-  return hooks_.authenticate(info);
+  return run_hook<AuthResult>("authenticate", nullptr, false, {},
+                              [&] { return hooks_.authenticate(info); });
 }
 
 std::uint32_t Hub::register_peer(Peer& peer) {
@@ -82,6 +115,7 @@ std::uint32_t Hub::register_peer(Peer& peer) {
     old.close(CloseReason::reconnect);
   } else {
     etid = draw_id(false);
+    if (etid == 0) return 0;
   }
   peer.etid = etid;
   ids_[etid].peer = &peer;
@@ -91,11 +125,16 @@ std::uint32_t Hub::register_peer(Peer& peer) {
 }
 
 void Hub::connected(Peer& peer) {
-  if (hooks_.on_connect && peer.registered) hooks_.on_connect(peer);
+  if (!hooks_.on_connect || !peer.registered) return;
+  run_hook("on_connect", &peer, false, false, [&] {
+    hooks_.on_connect(peer);
+    return true;
+  });
 }
 
 std::uint32_t Hub::register_local(Peer& peer, bool random_etid) {
   peer.etid = random_etid ? draw_id(false) : 1;
+  if (peer.etid == 0) throw std::runtime_error("no random bytes for the server client's ETID");
   ids_[peer.etid].peer = &peer;
   peer.registered = true;
   return peer.etid;
@@ -103,7 +142,13 @@ std::uint32_t Hub::register_local(Peer& peer, bool random_etid) {
 
 void Hub::unregister_peer(Peer& peer, CloseReason reason) {
   if (!peer.registered) return;
-  if (hooks_.on_close) hooks_.on_close(peer, reason);
+  if (hooks_.on_close) {
+    // Contained: the connection ends either way, and the teardown below must complete.
+    run_hook("on_close", &peer, true, false, [&] {
+      hooks_.on_close(peer, reason);
+      return true;
+    });
+  }
   peer.registered = false;
   if (const auto it = uids_.find(peer.uid); it != uids_.end() && it->second == &peer) {
     uids_.erase(it);
@@ -152,8 +197,8 @@ bool Hub::charge_name(Peer* creator) {
 std::uint32_t Hub::ensure_topic(std::string_view name, Peer* creator) {
   if (const auto it = topic_ids_.find(name); it != topic_ids_.end()) return it->second;
   if (!name_allowed(name) || topic_ids_.size() >= limits_.max_topics) return 0;
-  if (!charge_name(creator)) return 0;
   const std::uint32_t tid = draw_id(false);
+  if (tid == 0 || !charge_name(creator)) return 0;
   name_bytes_ += 2 * name.size() + name_entry_overhead;
   auto& entry = ids_[tid];
   entry.topic = std::make_unique<Topic>();
@@ -205,6 +250,18 @@ bool Hub::remove_subscriber(Peer& peer, std::uint32_t tid) {
   return true;
 }
 
+bool Hub::permits_topic(std::string_view name, bool is_subscribe, Peer& peer) {
+  if (!hooks_.permit_topic) return true;
+  return run_hook("permit_topic", &peer, false, false,
+                  [&] { return hooks_.permit_topic(name, is_subscribe, peer); });
+}
+
+bool Hub::permits_subtopic(std::string_view name, Peer& peer) {
+  if (!hooks_.permit_subtopic) return true;
+  return run_hook("permit_subtopic", &peer, false, false,
+                  [&] { return hooks_.permit_subtopic(name, peer); });
+}
+
 void Hub::subscribe(Peer& peer, std::string_view name) {
   if (const std::uint32_t tid = find_topic(name); tid != 0) {
     for (const auto& s : peer.subscriptions) {
@@ -216,8 +273,7 @@ void Hub::subscribe(Peer& peer, std::string_view name) {
       }
     }
   }
-  if (!name_allowed(name) ||
-      (hooks_.permit_topic && !hooks_.permit_topic(name, true, peer))) {
+  if (!name_allowed(name) || !permits_topic(name, true, peer)) {
     send(peer, ack_frame(PacketType::suback, false, 0, name));
     return;
   }
@@ -232,7 +288,7 @@ void Hub::subscribe(Peer& peer, std::string_view name) {
 
 void Hub::create(Peer& peer, std::string_view name) {
   std::uint32_t tid = 0;
-  if (name_allowed(name) && (!hooks_.permit_topic || hooks_.permit_topic(name, false, peer))) {
+  if (name_allowed(name) && permits_topic(name, false, peer)) {
     tid = ensure_topic(name, &peer);
   }
   send(peer, ack_frame(PacketType::createack, tid != 0, tid, name));
@@ -240,8 +296,7 @@ void Hub::create(Peer& peer, std::string_view name) {
 
 void Hub::createsub(Peer& peer, std::string_view name) {
   std::uint32_t id = find_subtopic(name);
-  if (id == 0 && name_allowed(name) &&
-      (!hooks_.permit_subtopic || hooks_.permit_subtopic(name, peer))) {
+  if (id == 0 && name_allowed(name) && permits_subtopic(name, peer)) {
     id = ensure_subtopic(name, &peer);
   }
   send(peer, ack_frame(PacketType::createsuback, id != 0, id, name));
@@ -296,7 +351,11 @@ std::size_t Hub::publish(Peer& peer, const Message& message, Frame frame) {
                printable(it->second.topic->name));
     return 0;
   }
-  if (hooks_.on_publish && !hooks_.on_publish(message, peer)) return 0;
+  if (hooks_.on_publish &&
+      !run_hook("on_publish", &peer, false, false,
+                [&] { return hooks_.on_publish(message, peer); })) {
+    return 0;
+  }
   ++stats_.published;
   std::size_t received = 0;
   if (it != ids_.end()) {
@@ -317,7 +376,12 @@ std::size_t Hub::publish(Peer& peer, const Message& message, Frame frame) {
   stats_.delivered += received;
   if (received == 0) {
     ++stats_.dropped;
-    if (hooks_.on_drop) hooks_.on_drop(message, peer);
+    if (hooks_.on_drop) {
+      run_hook("on_drop", &peer, false, false, [&] {
+        hooks_.on_drop(message, peer);
+        return true;
+      });
+    }
   }
   return received;
 }
@@ -331,8 +395,8 @@ std::uint32_t Hub::subtopic_id(std::string_view name) { return ensure_subtopic(n
 std::uint32_t Hub::ensure_subtopic(std::string_view name, Peer* creator) {
   if (const auto it = subtopic_ids_.find(name); it != subtopic_ids_.end()) return it->second;
   if (!name_allowed(name) || subtopic_ids_.size() >= limits_.max_subtopics) return 0;
-  if (!charge_name(creator)) return 0;
   const std::uint32_t id = draw_id(true);
+  if (id == 0 || !charge_name(creator)) return 0;
   name_bytes_ += 2 * name.size() + name_entry_overhead;
   subtopic_ids_.emplace(std::string(name), id);
   subtopic_names_.emplace(id, std::string(name));

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -50,6 +51,9 @@ struct HubStats {
   std::uint64_t published = 0;  // approved publishes
   std::uint64_t delivered = 0;  // copies queued to recipients
   std::uint64_t dropped = 0;    // publishes nobody received
+  std::uint64_t hook_errors = 0;      // hook calls that threw (see hooks.hpp)
+  std::uint64_t callback_errors = 0;  // in-process client callbacks that threw
+  std::uint64_t random_failures = 0;  // the random source could not deliver
 };
 
 class Hub {
@@ -63,11 +67,13 @@ class Hub {
   // Runs the authenticate hook.
   AuthResult authenticate(const ConnectInfo& info);
   // Registers an authenticated peer and assigns its ETID. A live peer with the same UID is
-  // torn down first (it gets Disconnect "reconnect") and its ETID passes to `peer`.
+  // torn down first (it gets Disconnect "reconnect") and its ETID passes to `peer`. Returns
+  // 0, registering nothing, when no random ETID could be drawn.
   std::uint32_t register_peer(Peer& peer);
   // Runs on_connect; called once the Connack is queued, so hook output follows it.
   void connected(Peer& peer);
   // Registers the in-process client with a fixed ETID (1 unless random was asked for).
+  // Throws std::runtime_error when a random one was asked for and none could be drawn.
   std::uint32_t register_local(Peer& peer, bool random_etid);
   // Full teardown: on_close, ETID and UID removed, topics left (with Changes), ETID observers
   // told Change(etid, 0), observer registrations dropped. Idempotent.
@@ -91,6 +97,14 @@ class Hub {
   // is the packet in raw framing if the caller already has it; otherwise the hub encodes it.
   // Returns the number of recipients.
   std::size_t publish(Peer& peer, const Message& message, Frame frame = {});
+
+  // ---- randomness and errors ----------------------------------------------------------
+
+  // Fills `out` from the random source (Hooks::random_bytes or system_random). On failure
+  // logs, counts (HubStats::random_failures) and returns false.
+  bool random(std::span<std::uint8_t> out);
+  // The in-process client counts its callbacks' exceptions here, with the hooks'.
+  void note_callback_error() { ++stats_.callback_errors; }
 
   // ---- server-side API (in-process client and admin) ----------------------------------
 
@@ -148,11 +162,20 @@ class Hub {
   };
   using NameMap = std::unordered_map<std::string, std::uint32_t, NameHash, std::equal_to<>>;
 
-  std::uint32_t draw_id(bool subtopic) const;
+  // A fresh random id (not 0 or 1, unused), or 0 when the random source failed.
+  std::uint32_t draw_id(bool subtopic);
+  // Runs `call` (a hook). If it throws: logged with the hook's name and counted; then for a
+  // network peer the exception goes on as HookError (the session ends that connection),
+  // unless `contain` is set, and otherwise `fallback` is returned.
+  template <typename R, typename Call>
+  R run_hook(std::string_view hook, const Peer* peer, bool contain, R fallback, Call&& call);
   // Existing id, or a new one; 0 over the limits. `creator` (null for server code) is charged
   // for a new name against max_names_per_connection.
   std::uint32_t ensure_topic(std::string_view name, Peer* creator = nullptr);
   std::uint32_t ensure_subtopic(std::string_view name, Peer* creator = nullptr);
+  // The permit hooks (true without a hook; a throwing hook as run_hook says).
+  bool permits_topic(std::string_view name, bool is_subscribe, Peer& peer);
+  bool permits_subtopic(std::string_view name, Peer& peer);
   // False when `creator` may not add one more name (it is charged when this returns true).
   bool charge_name(Peer* creator);
   void send(Peer& peer, Frame frame);

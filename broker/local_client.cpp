@@ -1,6 +1,7 @@
 // The in-process client (see local_client.hpp). Public methods may be called from any
 // thread and run on the broker thread; callbacks run on the broker thread from a posted
-// drain of the inbox, never inside the hub's routing loop.
+// drain of the inbox, never inside the hub's routing loop. A callback that throws is logged,
+// counted and skipped.
 #include "broker/local_client.hpp"
 
 #include <asio/post.hpp>
@@ -187,6 +188,24 @@ void LocalClient::drain() {
   for (const Frame& frame : batch) dispatch(frame);
 }
 
+template <typename Callback>
+void LocalClient::run_callback(std::string_view kind, std::uint32_t id, Callback&& callback) {
+  // The boundary between the broker and server code: a callback that throws loses only its
+  // own message; the rest of the batch and the broker carry on.
+  std::string what;
+  try {
+    callback();
+    return;
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    what = "unknown exception";
+  }
+  hub_.note_callback_error();
+  broker_.logger().error("server client: {} callback for {:#x} threw: {}; carrying on", kind, id,
+                         printable(what, 200));
+}
+
 void LocalClient::dispatch(const Frame& frame) {
   const auto packet = frame.packet();
   if (packet[0] == static_cast<std::uint8_t>(PacketType::change)) {
@@ -197,7 +216,7 @@ void LocalClient::dispatch(const Frame& frame) {
     const ChangeHandler handler = it->second;  // the callback may unobserve
     // A client that left ends its observation; named topics keep theirs.
     if (count == 0 && !hub_.is_topic(id)) observers_.erase(id);
-    handler(count, id);
+    run_callback("change", id, [&] { handler(count, id); });
     return;
   }
   const auto message = decode_publish(packet);
@@ -213,7 +232,7 @@ void LocalClient::dispatch(const Frame& frame) {
   }
   if (!handler) handler = default_handler_;
   if (handler) {
-    handler(delivery);
+    run_callback("message", message->tid, [&] { handler(delivery); });
   } else {
     broker_.logger().debug("server client: unhandled message for {:#x}", message->tid);
   }

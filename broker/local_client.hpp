@@ -4,6 +4,8 @@
 // translators. Every method may be called from any thread: off the broker thread the call is
 // posted to it and waited for (so never call from the broker thread while blocking it).
 // Callbacks always run on the broker thread, after the packet that caused them was routed.
+// A callback that throws is logged and counted (stats "errors"."callbacks"); the next
+// message is delivered as usual.
 // Besides the shared `Client` interface (callbacks for answers) it offers synchronous forms
 // that return ids directly, since in-process answers need no round trip.
 #pragma once
@@ -85,6 +87,8 @@ class LocalClient final : public Peer, public Client {
   std::uint32_t resolve_subtopic(const TopicRef& subtopic);
   void drain();
   void dispatch(const Frame& frame);
+  template <typename Callback>
+  void run_callback(std::string_view kind, std::uint32_t id, Callback&& callback);
 
   Broker& broker_;
   Hub& hub_;

@@ -37,6 +37,9 @@ struct BrokerOptions {
   std::string smq_path;
 
   LogLevel log_level = LogLevel::info;
+  // Embedding programs: where log lines go instead of stderr (called from any thread that
+  // logs, one whole line per call). Not an operator setting.
+  Logger::Sink log_sink;
 
   // The in-process client's ETID is 1 unless this is set (then it is random).
   bool random_server_etid = false;

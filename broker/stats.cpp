@@ -33,6 +33,10 @@ BrokerStats collect_stats(const Hub& hub, const NetCounters& counters, double up
   s.packets_in = counters.packets_in;
   s.packets_out = counters.packets_out;
   s.closes = counters.closes;
+  s.hook_errors = hub.stats().hook_errors;
+  s.callback_errors = hub.stats().callback_errors;
+  s.loop_exceptions = counters.loop_exceptions;
+  s.random_failures = hub.stats().random_failures;
   const auto closes = [&](CloseReason r) { return s.closes[static_cast<std::size_t>(r)]; };
   s.slow_consumers = closes(CloseReason::slow_consumer);
   s.write_timeouts = closes(CloseReason::write_timeout);
@@ -98,7 +102,10 @@ std::string stats_json(const BrokerStats& now, const BrokerStats& previous, doub
     out += fmt::format(R"({}{}:{})", i ? "," : "",
                        json_string(to_string(static_cast<CloseReason>(i))), now.closes[i]);
   }
-  out += R"(},"top_topics":[)";
+  out += fmt::format(R"(}},"errors":{{"hooks":{},"callbacks":{},"loop":{},"random":{}}})",
+                     now.hook_errors, now.callback_errors, now.loop_exceptions,
+                     now.random_failures);
+  out += R"(,"top_topics":[)";
   for (std::size_t i = 0; i < now.top_topics.size(); ++i) {
     const TopicStats& t = now.top_topics[i];
     out += fmt::format(R"({}{{"name":{},"tid":{},"subscribers":{}}})", i ? "," : "",

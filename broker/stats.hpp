@@ -47,6 +47,13 @@ struct BrokerStats {
   std::uint64_t slow_consumers = 0;
   std::uint64_t write_timeouts = 0;  // sessions whose writes stalled past the deadline
   std::uint64_t protocol_errors = 0;
+  // Exceptions caught at the boundaries (JSON: "errors": {"hooks": n, ...}): hooks,
+  // in-process client callbacks, handlers that reached the event loop; and failures of the
+  // random source.
+  std::uint64_t hook_errors = 0;
+  std::uint64_t callback_errors = 0;
+  std::uint64_t loop_exceptions = 0;
+  std::uint64_t random_failures = 0;
   // Sessions ended, indexed by CloseReason (JSON: "closes": {"slow consumer": n, ...}).
   std::array<std::uint64_t, close_reason_count> closes{};
   std::vector<TopicStats> top_topics;  // most subscribed first

@@ -60,8 +60,7 @@ std::size_t RawSession::frame_parts(const Outgoing& item, std::uint8_t*,
   return 0;
 }
 
-void RawSession::queue_goodbye(CloseReason reason, std::string_view text) {
-  const CloseWire wire = close_wire(reason);
+void RawSession::queue_goodbye(const CloseWire& wire, std::string_view text) {
   if (!wire.send_disconnect) return;
   std::string disconnect;
   append_disconnect(disconnect, text.empty() ? wire.disconnect_text : text);

@@ -18,7 +18,7 @@ class RawSession final : public Session {
   std::size_t max_read_buffer() const override;
   std::size_t frame_parts(const Outgoing& item, std::uint8_t* header,
                           std::span<const std::uint8_t>& body) const override;
-  void queue_goodbye(CloseReason reason, std::string_view text) override;
+  void queue_goodbye(const CloseWire& wire, std::string_view text) override;
 
   PubFragAssembler fragments_;
 };

@@ -3,7 +3,6 @@
 #include "broker/net/session.hpp"
 
 #include <asio/post.hpp>
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <cstring>
@@ -20,12 +19,6 @@ constexpr std::size_t min_read_space = 2048;
 // After our goodbye is written we keep draining input this long before closing, so that
 // unread client bytes do not turn our close into a reset that discards the goodbye.
 constexpr std::chrono::milliseconds linger_time{2000};
-
-std::uint32_t random_seed() {
-  std::uint32_t seed = 0;
-  RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed);
-  return seed;
-}
 
 }  // namespace
 
@@ -54,7 +47,13 @@ void Session::start() {
   if (!direct_ && rbuf_.size() < rend_ + min_read_space) {
     rbuf_.resize(std::max(initial_read_buffer, rend_ + min_read_space));
   }
-  seed = random_seed();
+  // The seed is the nonce of challenge/response logins: without random bytes there is no
+  // safe Init to send, so the connection is closed before it starts.
+  if (!ctx_.hub.random({reinterpret_cast<std::uint8_t*>(&seed), sizeof seed})) {
+    log_.error("{}: no random seed for Init; connection closed", address);
+    abort(CloseReason::internal_error);
+    return;
+  }
   std::string init;
   append_init(init, seed, address);
   send_packet(init);
@@ -206,6 +205,26 @@ void Session::on_readable(const asio::error_code& ec) {
 void Session::handle_packet(Bytes packet) {
   if (!open()) return;
   ++ctx_.counters.packets_in;
+  try {
+    dispatch(packet);
+  } catch (const std::exception& e) {
+    fail(e.what());
+  } catch (...) {
+    fail("unknown exception");
+  }
+}
+
+void Session::fail(std::string_view what) {
+  log_.error("etid {:#x} ({}): internal error, connection closed: {}", etid, address,
+             printable(what, 200));
+  if (state_ == State::awaiting_connect) {
+    refuse(ConnackCode::unavailable, "internal error", CloseReason::internal_error);
+  } else {
+    end(CloseReason::internal_error);
+  }
+}
+
+void Session::dispatch(Bytes packet) {
   if (state_ == State::awaiting_connect) {
     handle_connect(packet);
     return;
@@ -318,8 +337,12 @@ void Session::handle_connect(Bytes packet) {
   uid.assign(c.uid);
   this->info.assign(c.info);
   http_ = {};  // only the authenticate hook reads the request; idle sessions keep no copy
-  timer_.cancel();
   const std::uint32_t id = ctx_.hub.register_peer(*this);
+  if (id == 0) {
+    refuse(ConnackCode::unavailable, "internal error", CloseReason::internal_error);
+    return;
+  }
+  timer_.cancel();
   state_ = State::connected;
   --ctx_.counters.pending;
   std::string connack;
@@ -333,6 +356,7 @@ void Session::refuse(ConnackCode code, std::string_view reason, CloseReason why)
   std::string connack;
   append_connack(connack, code, 0, reason);
   send_packet(connack);
+  refused_ = true;
   log_.debug("{}: Connect refused with code {} ({})", address, static_cast<int>(code),
              printable(reason));
   end(why);
@@ -386,7 +410,9 @@ void Session::begin_close(CloseReason reason, std::string_view text) {
     for (const Outgoing& item : pending_) queued_bytes_ -= item.frame.size();
     pending_.clear();
   }
-  queue_goodbye(reason, text);
+  CloseWire wire = close_wire(reason);
+  if (refused_) wire.send_disconnect = false;  // a refusal Connack is SMQ's whole goodbye
+  queue_goodbye(wire, text);
   // Whatever happens on the wire, the socket is gone after the close-handshake deadline.
   timer_.expires_after(limits::close_handshake_deadline);
   timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {

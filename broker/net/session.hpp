@@ -63,9 +63,11 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   virtual std::size_t frame_parts(const Outgoing& item, std::uint8_t* header,
                                   std::span<const std::uint8_t>& body) const = 0;
   // Queues what the wire says before the socket closes (Disconnect, WebSocket Close).
-  virtual void queue_goodbye(CloseReason reason, std::string_view text) = 0;
+  virtual void queue_goodbye(const CloseWire& wire, std::string_view text) = 0;
 
-  // The SMQ state machine for one packet (type byte + body).
+  // One packet (type byte + body) through the state machine. The boundary for exceptions:
+  // whatever handling this packet throws (a hook, say) ends this session only, with
+  // CloseReason::internal_error.
   void handle_packet(Bytes packet);
   // Our decision to end the session: hub teardown, goodbye bytes, flush, close.
   void end(CloseReason reason, std::string_view text = {});
@@ -84,6 +86,8 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   // closing: goodbye bytes being written; lingering: send side shut, draining input.
   enum class State { awaiting_connect, connected, closing, lingering, closed };
 
+  void dispatch(Bytes packet);
+  void fail(std::string_view what);
   void handle_connect(Bytes packet);
   void refuse(ConnackCode code, std::string_view reason,
               CloseReason why = CloseReason::refused);
@@ -115,6 +119,7 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   std::unique_ptr<Stream> stream_;
   HttpContext http_;
   State state_ = State::awaiting_connect;
+  bool refused_ = false;  // a refusal Connack was queued: it is the whole goodbye
   asio::steady_timer timer_;  // Connect deadline, then the lingering close
 
   // Plain TCP reads straight from the socket into NetContext::shared_input; rbuf_ then only

@@ -72,8 +72,7 @@ std::size_t WsSession::frame_parts(const Outgoing& item, std::uint8_t* header,
   return ws::encode_header(header, ws::Opcode::binary, body.size());
 }
 
-void WsSession::queue_goodbye(CloseReason reason, std::string_view text) {
-  const CloseWire wire = close_wire(reason);
+void WsSession::queue_goodbye(const CloseWire& wire, std::string_view text) {
   if (wire.send_disconnect) {
     std::string disconnect;
     append_disconnect(disconnect, text.empty() ? wire.disconnect_text : text);

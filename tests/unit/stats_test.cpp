@@ -34,7 +34,13 @@ TEST(Stats, RatesAndTotals) {
   before.bytes_out = 1000;
   after.bytes_out = 5000;
   after.clients = 3;
+  after.hook_errors = 4;
+  after.callback_errors = 5;
+  after.loop_exceptions = 6;
+  after.random_failures = 7;
   const std::string json = stats_json(after, before, 2.0);
+  EXPECT_NE(json.find(R"("errors":{"hooks":4,"callbacks":5,"loop":6,"random":7})"), std::string::npos)
+      << json;
   EXPECT_NE(json.find("\"messages_in\":100.0"), std::string::npos) << json;
   EXPECT_NE(json.find("\"bytes_out\":2000.0"), std::string::npos) << json;
   EXPECT_NE(json.find("\"total\":3"), std::string::npos) << json;
