@@ -6,6 +6,7 @@ import {
   assertNoProblems,
   browserSuite,
   closePage,
+  hookOptions,
   openPage,
   screenshot,
   startBroker,
@@ -25,9 +26,9 @@ browserSuite("dashboard page", { timeout: 90_000 }, () => {
 
   before(async () => {
     ({ broker, browser } = await startSuite({ statsInterval: 250 }));
-  });
+  }, hookOptions);
 
-  after(() => stopSuite({ broker, browser }));
+  after(() => stopSuite({ broker, browser }), hookOptions);
 
   test("shows live numbers, rates after traffic and a topic the test created", async () => {
     const dash = await openPage(browser, broker, "dashboard.html");
