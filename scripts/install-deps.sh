@@ -2,7 +2,9 @@
 # Installs the Debian 12 packages smq needs to build, test and benchmark, if any is missing.
 # Usage: scripts/install-deps.sh [--test]
 #   --test adds clang and the sanitizer runtimes, and Chromium for the browser tests.
-# Node.js (>= 18) is needed to build the web app; Debian's nodejs is installed if none is.
+# Node.js >= 18 and npm build the web app and run the JavaScript client's and the browser
+# tests: Debian 12's own nodejs (18.x) and npm are installed if none is; a Node that is
+# already there (e.g. 20 from NodeSource) is used as it is, if it is 18 or newer.
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config libasio-dev libssl-dev libmsgpack-cxx-dev libfmt-dev
@@ -24,4 +26,10 @@ if ((${#missing[@]})); then
   [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if ((node_major < 18)); then
+  echo "install-deps.sh: Node.js $(node --version) is too old; 18 or newer is needed" >&2
+  exit 1
 fi

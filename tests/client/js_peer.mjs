@@ -11,7 +11,7 @@ import { resolve } from "node:path";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const clientDir = resolve(here, "../../clients/js");
-// Node 20 has no global WebSocket: use the `ws` package the JS client's tests install.
+// Node 18 and 20 have no global WebSocket: use the `ws` package the JS client's tests install.
 const require = createRequire(resolve(clientDir, "package.json"));
 const WebSocket = require("ws");
 const { default: SMQ } = await import(resolve(clientDir, "src/smq.js"));

@@ -26,7 +26,7 @@ export interface ClientOptions {
   info?: string | Uint8Array;
   /** true: nothing of the previous session (subscriptions, observers, name caches) is replayed after a reconnect. */
   cleanstart?: boolean;
-  /** WebSocket constructor; default globalThis.WebSocket (needed in Node 20, e.g. `import { WebSocket } from "ws"`). */
+  /** WebSocket constructor; default globalThis.WebSocket (needed in Node 18 and 20, e.g. `import { WebSocket } from "ws"`). */
   WebSocket?: WebSocketConstructor;
   /** Automatic reconnect with exponential backoff and full jitter (default true). */
   reconnect?: boolean;

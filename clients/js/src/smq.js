@@ -1,12 +1,12 @@
-// SMQ client for browsers and Node >= 20 (ES2022 module).
+// SMQ client for browsers and Node >= 18 (ES2022 module).
 //
 // Speaks the SMQ publish/subscribe protocol over WebSocket (one SMQ packet per binary
 // message) and keeps the programming interface of the reference browser client smq.js,
 // plus promise forms, data types, automatic reconnect with backoff and a bounded queue.
 // Protocol reference: docs/protocol.md; client guide: docs/clients-js.md.
 //
-// No Node-only imports: the module runs unchanged in a browser. In Node 20 (which has no
-// global WebSocket) pass a WebSocket implementation through the `WebSocket` option.
+// No Node-only imports: the module runs unchanged in a browser. In Node 18 and 20 (which
+// have no global WebSocket) pass a WebSocket implementation through the `WebSocket` option.
 
 import { encode as msgpackEncode, decode as msgpackDecode } from "@msgpack/msgpack";
 

@@ -213,6 +213,12 @@ export async function startSuite(brokerOptions) {
   }
 }
 
+/**
+ * Options for every suite's before() and after(): the runner sets no limit on hooks by
+ * default, so each is bounded here (the same 2 minutes as a whole suite at most).
+ */
+export const hookOptions = { timeout: 120_000 };
+
 /** What every suite's after() does; both are missing if before() failed. */
 export async function stopSuite({ broker, browser }) {
   await browser?.close();

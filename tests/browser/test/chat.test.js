@@ -6,6 +6,7 @@ import {
   assertNoProblems,
   browserSuite,
   closePage,
+  hookOptions,
   openPage,
   screenshot,
   startBroker,
@@ -43,9 +44,9 @@ browserSuite("chat page", { timeout: 90_000 }, () => {
 
   before(async () => {
     ({ broker, browser } = await startSuite());
-  });
+  }, hookOptions);
 
-  after(() => stopSuite({ broker, browser }));
+  after(() => stopSuite({ broker, browser }), hookOptions);
 
   test("two members see each other, chat in the room and privately; a closed tab leaves the list", async () => {
     const alice = await openPage(browser, broker, "chat.html");

@@ -8,6 +8,7 @@ import {
   assertNoProblems,
   browserSuite,
   closePage,
+  hookOptions,
   openPage,
   screenshot,
   startBroker,
@@ -48,9 +49,9 @@ browserSuite("JavaScript client in the browser", { timeout: 120_000 }, () => {
 
   before(async () => {
     ({ broker, browser } = await startSuite());
-  });
+  }, hookOptions);
 
-  after(() => stopSuite({ broker, browser }));
+  after(() => stopSuite({ broker, browser }), hookOptions);
 
   test("text, JSON, binary and MessagePack publish/subscribe between two pages", async () => {
     const sub = await openPage(browser, broker);

@@ -6,6 +6,7 @@ import {
   assertNoProblems,
   browserSuite,
   closePage,
+  hookOptions,
   openPage,
   screenshot,
   startBroker,
@@ -25,9 +26,9 @@ browserSuite("dashboard page", { timeout: 90_000 }, () => {
 
   before(async () => {
     ({ broker, browser } = await startSuite({ statsInterval: 250 }));
-  });
+  }, hookOptions);
 
-  after(() => stopSuite({ broker, browser }));
+  after(() => stopSuite({ broker, browser }), hookOptions);
 
   test("shows live numbers, rates after traffic and a topic the test created", async () => {
     const dash = await openPage(browser, broker, "dashboard.html");
@@ -83,10 +84,12 @@ browserSuite("dashboard page", { timeout: 90_000 }, () => {
       await dash.waitForSelector("#stats.stale");
       await dash.waitForFunction(() => /^Not connected/.test(document.getElementById("updated").textContent));
       await screenshot(dash, "dashboard-disconnected");
+      // Fresh reports from the new process: its uptime counts from about now. (Timed from
+      // before the start, not from the reconnect: the page's backoff may reconnect seconds
+      // after the broker is up.)
+      const start = Date.now();
       broker = await startBroker({ port, statsInterval: 250 });
       await waitConnectedIndicator(dash, 20_000);
-      // Fresh reports from the new process: uptime starts again near 0.
-      const start = Date.now();
       await until(async () => {
         const up = await stat(dash, "uptime");
         return up !== null && up < (Date.now() - start) / 1000 + 2 && !(await dash.$("#stats.stale"));

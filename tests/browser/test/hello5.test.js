@@ -6,6 +6,7 @@ import {
   assertNoProblems,
   browserSuite,
   closePage,
+  hookOptions,
   openPage,
   screenshot,
   startSuite,
@@ -18,9 +19,9 @@ browserSuite("hello5 page", { timeout: 60_000 }, () => {
 
   before(async () => {
     ({ broker, browser } = await startSuite());
-  });
+  }, hookOptions);
 
-  after(() => stopSuite({ broker, browser }));
+  after(() => stopSuite({ broker, browser }), hookOptions);
 
   test("shows the five replies, one per second", async () => {
     const page = await openPage(browser, broker, "hello5.html");
