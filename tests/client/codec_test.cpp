@@ -238,6 +238,34 @@ TEST(WsClientFrame, ReassemblesFragmentsAndRejectsViolations) {
   EXPECT_EQ(error_of(std::string("\x82\x7E\x01\x00", 4)), K::error);           // 256 > max 100
 }
 
+// Found by fuzz_ws_client_frame: a Close carrying a code no endpoint may send was reported as
+// a close, and the connection echoed that code (1005 here) back in its own Close frame.
+TEST(WsClientFrame, RejectsInvalidCloseCodes) {
+  for (const std::uint16_t code : {0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 0xFFFF}) {
+    std::string frame("\x88\x02", 2);
+    frame += static_cast<char>(code >> 8);
+    frame += static_cast<char>(code & 0xFF);
+    ServerFrameDecoder d;
+    const auto e = d.decode(bytes_of(frame));
+    ASSERT_EQ(e.kind, smq::ws::Event::Kind::error) << code;
+    EXPECT_EQ(e.error_code, smq::ws::CloseCode::protocol_error) << code;
+    EXPECT_EQ(e.consumed, 0u);
+  }
+  // The fuzzer's frame: code 0x7573 (30067) with a 10-byte reason.
+  std::string fuzzed("\x88\x0C\x75\x73" "e_derivati", 14);
+  ServerFrameDecoder d;
+  EXPECT_EQ(d.decode(bytes_of(fuzzed)).kind, smq::ws::Event::Kind::error);
+  for (const std::uint16_t code : {1000, 1003, 1007, 1014, 3000, 4999}) {
+    std::string frame("\x88\x02", 2);
+    frame += static_cast<char>(code >> 8);
+    frame += static_cast<char>(code & 0xFF);
+    ServerFrameDecoder ok;
+    const auto e = ok.decode(bytes_of(frame));
+    ASSERT_EQ(e.kind, smq::ws::Event::Kind::close) << code;
+    EXPECT_EQ(e.close_code, code);
+  }
+}
+
 TEST(BrokerPackets, DecodesWhatTheBrokerEncodes) {
   std::string f;
   smq::append_init(f, 0xA1B2C3D4u, "127.0.0.1");

@@ -123,6 +123,11 @@ ws::Event ServerFrameDecoder::decode(std::span<std::uint8_t> input) {
       }
       if (size == 1) return fail(ws::CloseCode::protocol_error, "close payload of 1 byte");
       e.close_code = load_u16(bytes.data());
+      // The connection echoes the code in its own Close: a code no endpoint may send
+      // (1005/1006/1015, unassigned ranges) would be echoed onto the wire (RFC 6455 7.4).
+      if (!ws::is_valid_close_code(e.close_code)) {
+        return fail(ws::CloseCode::protocol_error, "invalid close code");
+      }
       e.payload = bytes.subspan(2);
       return e;
     case ws::Opcode::text:

@@ -37,9 +37,10 @@ void append_client_close(std::string& out, std::uint16_t code, std::string_view 
 
 // Decoder of server-to-client frames. Same contract as ws::FrameDecoder (see ws_frame.hpp):
 // feed the unread bytes, drop `consumed`, repeat until need_more. Errors: masked frames, RSV
-// bits, reserved opcodes, bad control frames, stray continuations (1002), messages over
-// max_message (1009). Text messages are accepted like binary ones (not UTF-8 checked: the
-// payload is an SMQ packet, not text).
+// bits, reserved opcodes, bad control frames (incl. a Close with a 1-byte payload or a code
+// outside ws::is_valid_close_code), stray continuations (1002), messages over max_message
+// (1009). Text messages are accepted like binary ones (not UTF-8 checked: the payload is an
+// SMQ packet, not text).
 class ServerFrameDecoder {
  public:
   explicit ServerFrameDecoder(std::size_t max_message = limits::max_ws_message)
