@@ -1,5 +1,6 @@
-// smq-broker: the standalone broker executable. Parses options, starts the broker and runs
-// it on the main thread until SIGINT/SIGTERM.
+// smq-broker: the standalone broker executable. Reads its settings (command line, --config
+// file), validates them (--check stops there), starts the broker and runs it on the main
+// thread until SIGINT/SIGTERM.
 #include <fmt/core.h>
 
 #include <exception>
@@ -28,7 +29,15 @@ int main(int argc, char** argv) {
     fmt::print("{}\n", smq::version_text());
     return 0;
   }
-  smq::BrokerOptions options = cl.options;
+  if (cl.check) {
+    if (const auto error = smq::check_tls_files(cl.settings)) {
+      fmt::print(stderr, "smq-broker: {}\n", *error);
+      return 2;
+    }
+    fmt::print("{}: settings are valid\n", cl.config_file.empty() ? "command line" : cl.config_file);
+    return 0;
+  }
+  smq::BrokerOptions options = cl.settings.options;
 #ifdef SMQ_WEB_APP_DIR
   // Built from source: serve the web app built next to it unless told otherwise.
   std::error_code ec;
@@ -38,13 +47,13 @@ int main(int argc, char** argv) {
 #endif
   try {
     smq::Broker broker(options);
-    if (cl.hello5) smq::install_hello5(broker);
+    if (cl.settings.hello5) smq::install_hello5(broker);
     // Signals first: once "listening" is logged an operator (or a supervisor) may send
     // SIGHUP or SIGTERM at any moment, and their default action would kill the process.
     smq::stop_on_signals(broker);
     broker.start();
     if (!options.web_root.empty()) broker.logger().info("web root: {}", options.web_root);
-    if (cl.hello5) {
+    if (cl.settings.hello5) {
       broker.logger().info("hello5 demo active: publish to topic \"hello\" to get five replies");
     }
     broker.run();

@@ -3,29 +3,30 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
-#include <exception>
-#include <filesystem>
 #include <system_error>
+#include <utility>
 
-#include "broker/net/listener.hpp"
+#include "broker/app/config_file.hpp"
 
 namespace smq {
 namespace {
 
-template <typename T>
-bool parse_number(const std::string& text, T& out) {
-  const auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return err == std::errc() && end == text.data() + text.size();
-}
-
-bool valid_listen(const std::string& option, const std::string& text, std::string& error) {
-  try {
-    parse_listen_address(text);
-    return true;
-  } catch (const std::exception& e) {
-    error = fmt::format("{}: {}", option, e.what());
-    return false;
+// A command-line argument as the settings table's value type.
+std::optional<SettingValue> cli_value(SettingKind kind, const std::string& text) {
+  switch (kind) {
+    case SettingKind::count:
+    case SettingKind::milliseconds:
+    case SettingKind::milliseconds_or_zero: {
+      std::int64_t n = 0;
+      const auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), n);
+      if (err != std::errc() || end != text.data() + text.size()) return std::nullopt;
+      return SettingValue{n};
+    }
+    case SettingKind::address_list: return SettingValue{std::vector<std::string>{text}};
+    case SettingKind::flag: return SettingValue{true};
+    default: return SettingValue{text};
   }
 }
 
@@ -35,13 +36,21 @@ std::string version_text() { return fmt::format("smq-broker {}", SMQ_VERSION); }
 
 std::string usage(const std::string& program) {
   return fmt::format(
-      R"(Usage: {} [options]
+      R"(Usage: {} [--config FILE] [options]
 
 A broker for the SMQ publish/subscribe protocol. Browsers connect over WebSocket,
 devices over SMQ's raw TCP transport, both on the same port; other GET requests
 get static files.
 
+Settings come from the command line and, with --config, from a TOML file (key:
+the option's name with '_' for '-', e.g. max_connections = 10000; listen and
+tls_listen are arrays of strings; relative paths are relative to the file). The
+command line overrides the file.
+
 Options:
+  --config FILE             read settings from the TOML file FILE
+  --check                   validate the settings (and TLS files) and exit:
+                            status 0 when valid, 2 with the error otherwise
   --listen HOST:PORT        address to listen on; repeatable; [V6]:PORT for IPv6
                             (default {}, loopback only, when neither
                             --listen nor --tls-listen is given)
@@ -86,6 +95,9 @@ Options:
 
 CommandLine parse_command_line(const std::vector<std::string>& args) {
   CommandLine cl;
+  // Settings from the command line, applied after the file so that they override it. A
+  // repeated address option adds to its list; the list replaces the file's.
+  std::vector<std::pair<const Setting*, SettingValue>> given;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     auto value = [&](std::string& out) {
@@ -96,77 +108,58 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       out = args[++i];
       return true;
     };
-    std::string v;
     if (arg == "--help" || arg == "-h") {
       cl.help = true;
-    } else if (arg == "--version") {
+      continue;
+    }
+    if (arg == "--version") {
       cl.version = true;
-    } else if (arg == "--hello5") {
-      cl.hello5 = true;
-    } else if (arg == "--random-server-etid") {
-      cl.options.random_server_etid = true;
-    } else if (arg == "--listen") {
-      if (!value(v) || !valid_listen(arg, v, cl.error)) return cl;
-      cl.options.listen.push_back(v);
-    } else if (arg == "--tls-listen") {
-      if (!value(v) || !valid_listen(arg, v, cl.error)) return cl;
-      cl.options.tls_listen.push_back(v);
-    } else if (arg == "--tls-cert") {
-      if (!value(cl.options.tls_cert_file)) return cl;
-    } else if (arg == "--tls-key") {
-      if (!value(cl.options.tls_key_file)) return cl;
-    } else if (arg == "--tls-client-ca") {
-      if (!value(cl.options.tls_client_ca_file)) return cl;
-    } else if (arg == "--tls-require-client-cert") {
-      cl.options.tls_require_client_cert = true;
-    } else if (arg == "--web-root") {
-      if (!value(cl.options.web_root)) return cl;
-    } else if (arg == "--smq-path") {
-      if (!value(cl.options.smq_path)) return cl;
-    } else if (arg == "--log-level") {
-      if (!value(v)) return cl;
-      const auto level = parse_log_level(v);
-      if (!level) {
-        cl.error = fmt::format("unknown log level '{}'", v);
-        return cl;
-      }
-      cl.options.log_level = *level;
-    } else if (arg == "--stats-interval") {
-      if (!value(v)) return cl;
-      std::size_t n = 0;
-      if (!parse_number(v, n)) {
-        cl.error = fmt::format("--stats-interval needs a number of milliseconds, got '{}'", v);
-        return cl;
-      }
-      cl.options.stats_interval = std::chrono::milliseconds(n);
-    } else if (arg == "--max-connections" || arg == "--max-pending" || arg == "--queue-bytes" ||
-               arg == "--connect-timeout" || arg == "--write-deadline" ||
-               arg == "--max-names-per-connection") {
-      if (!value(v)) return cl;
-      std::size_t n = 0;
-      if (!parse_number(v, n) || n == 0) {
-        cl.error = fmt::format("{} needs a positive number, got '{}'", arg, v);
-        return cl;
-      }
-      if (arg == "--max-connections") cl.options.max_connections = n;
-      if (arg == "--max-pending") cl.options.max_pending_connections = n;
-      if (arg == "--queue-bytes") cl.options.output_queue_bytes = n;
-      if (arg == "--connect-timeout") cl.options.connect_deadline = std::chrono::milliseconds(n);
-      if (arg == "--write-deadline") cl.options.write_deadline = std::chrono::milliseconds(n);
-      if (arg == "--max-names-per-connection") cl.options.hub.max_names_per_connection = n;
-    } else {
+      continue;
+    }
+    if (arg == "--check") {
+      cl.check = true;
+      continue;
+    }
+    if (arg == "--config") {
+      if (!value(cl.config_file)) return cl;
+      continue;
+    }
+    const Setting* setting = find_option(arg);
+    if (setting == nullptr) {
       cl.error = fmt::format("unknown option '{}' (see --help)", arg);
       return cl;
     }
+    std::string text;
+    if (setting->kind != SettingKind::flag && !value(text)) return cl;
+    const auto parsed = cli_value(setting->kind, text);
+    if (!parsed) {
+      cl.error = fmt::format("{} needs {}, got '{}'", arg, describe_kind(setting->kind), text);
+      return cl;
+    }
+    auto same = std::find_if(given.begin(), given.end(), [&](const auto& g) { return g.first == setting; });
+    if (setting->kind == SettingKind::address_list && same != given.end()) {
+      std::get<std::vector<std::string>>(same->second).push_back(text);
+    } else {
+      given.emplace_back(setting, *parsed);
+    }
   }
-  // Options that would start a broker unable to do what was asked are refused here.
-  std::error_code ec;
-  if (!cl.options.web_root.empty() && !std::filesystem::is_directory(cl.options.web_root, ec)) {
-    cl.error = fmt::format("--web-root '{}' is not a directory{}", cl.options.web_root,
-                           std::filesystem::exists(cl.options.web_root, ec) ? "" : " (missing)");
-  } else if (!cl.options.smq_path.empty() && cl.options.smq_path.front() != '/') {
-    cl.error = fmt::format("--smq-path must start with '/', got '{}'", cl.options.smq_path);
+  if (cl.help || cl.version) return cl;
+  if (!cl.config_file.empty()) {
+    if (auto error = load_config_file(cl.config_file, cl.settings)) {
+      cl.error = *error;
+      return cl;
+    }
   }
+  for (const auto& [setting, parsed] : given) {
+    if (auto error = apply_setting(*setting, parsed, cl.settings)) {
+      const bool shows_value = setting->kind == SettingKind::address_list;
+      cl.error = shows_value ? fmt::format("{}: {}", setting->option, *error)
+                             : fmt::format("{} {}", setting->option, *error);
+      return cl;
+    }
+  }
+  // Settings that would start a broker unable to do what was asked are refused here.
+  if (auto error = check_settings(cl.settings)) cl.error = *error;
   return cl;
 }
 

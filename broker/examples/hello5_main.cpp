@@ -22,8 +22,12 @@ int main(int argc, char** argv) {
     fmt::print("{}", cl.help ? smq::usage("hello5") : smq::version_text() + "\n");
     return 0;
   }
+  if (cl.check) {
+    fmt::print("hello5: settings are valid\n");
+    return 0;
+  }
   try {
-    smq::Broker broker(cl.options);
+    smq::Broker broker(cl.settings.options);
     smq::install_hello5(broker);
     smq::stop_on_signals(broker);  // before "listening" is logged (see smq-broker's main)
     broker.start();

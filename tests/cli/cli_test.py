@@ -57,7 +57,7 @@ def test_broker():
             (["--tls-listen", "nonsense"], "--tls-listen: bad listen address"),
             (["--web-root", "/nonexistent/smq-web-root"], "is not a directory (missing)"),
             (["--web-root", not_a_dir.name], "is not a directory"),
-            (["--smq-path", "smq"], "--smq-path must start with '/'"),
+            (["--smq-path", "smq"], "--smq-path (smq_path) must start with '/'"),
             (["--write-deadline", "0"], "--write-deadline needs a positive number"),
         ):
             out = subprocess.run([BROKER, *args], capture_output=True, text=True, timeout=10)
@@ -155,6 +155,61 @@ def test_web_root():
             proc.wait(timeout=10)
 
 
+def test_config_file():
+    """--config FILE: the annotated example passes --check; a broken file is refused with its
+    line and key (exit 2); a broker started from a file listens where the file says, and the
+    command line overrides the file."""
+    import tempfile
+    example = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "smq.toml")
+    out = subprocess.run([BROKER, "--config", example, "--check"], capture_output=True,
+                         text=True, timeout=10)
+    check("docs/smq.toml passes --check", out.returncode == 0 and "settings are valid" in out.stdout,
+          f"exit {out.returncode}: {out.stdout.strip()} {out.stderr.strip()}")
+    with tempfile.TemporaryDirectory() as d:
+        bad = os.path.join(d, "bad.toml")
+        with open(bad, "w") as f:
+            f.write('log_level = "info"\nmax_connectoins = 5\n')
+        for args in (["--check"], []):
+            out = subprocess.run([BROKER, "--config", bad, *args], capture_output=True,
+                                 text=True, timeout=10)
+            check(f"misspelt key refused {' '.join(args)}: exit 2 with file, line and key",
+                  out.returncode == 2 and f"{bad}:2: unknown key 'max_connectoins'" in out.stderr
+                  and "listening" not in out.stderr, f"exit {out.returncode}: {out.stderr.strip()}")
+        tls = os.path.join(d, "tls.toml")
+        with open(tls, "w") as f:
+            f.write('tls_listen = ["127.0.0.1:0"]\ntls_cert = "missing.pem"\ntls_key = "missing.key"\n')
+        out = subprocess.run([BROKER, "--config", tls, "--check"], capture_output=True,
+                             text=True, timeout=10)
+        check("--check loads the TLS files (relative to the file)",
+              out.returncode == 2 and os.path.join(d, "missing.pem") in out.stderr,
+              f"exit {out.returncode}: {out.stderr.strip()}")
+        good = os.path.join(d, "smq.toml")
+        with open(good, "w") as f:
+            f.write('listen = ["127.0.0.1:0"]\nlog_level = "debug"\nstats_interval = 0\n')
+        proc, port, log = start_logged([BROKER, "--config", good])
+        try:
+            sock, _ = raw_connect(port, b"cli-config-1")
+            check("broker from a config file serves", sock is not None)
+            sock.close()
+            check("the file's log level applies", log.wait_for(r"debug.*connected from", 1, timeout=5),
+                  log.text()[-2000:])
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=10)
+        proc, port, log = start_logged([BROKER, "--config", good, "--log-level", "info"])
+        try:
+            sock, _ = raw_connect(port, b"cli-config-2")
+            sock.sendall(frame(12))
+            read_frame(sock)
+            sock.close()
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=10)
+        log.wait_for(r"\bstopped$")
+        check("the command line overrides the file", log.count(r"connected from") == 0,
+              log.text()[-2000:])
+
+
 def test_hello5():
     proc, port = start(HELLO5)
     try:
@@ -183,5 +238,6 @@ test_broker()
 test_signals()
 test_hello5_flag()
 test_web_root()
+test_config_file()
 test_hello5()
 finish("cli")

@@ -1,0 +1,182 @@
+// The settings table and its checks (see settings.hpp). Main thread.
+#include "broker/app/settings.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <exception>
+#include <filesystem>
+#include <limits>
+#include <system_error>
+
+#include "broker/net/listener.hpp"
+#include "broker/net/tls_context.hpp"
+
+namespace smq {
+namespace {
+
+using Kind = SettingKind;
+
+constexpr std::array settings_table{
+    Setting{"--listen", "listen", Kind::address_list},
+    Setting{"--tls-listen", "tls_listen", Kind::address_list},
+    Setting{"--tls-cert", "tls_cert", Kind::path},
+    Setting{"--tls-key", "tls_key", Kind::path},
+    Setting{"--tls-client-ca", "tls_client_ca", Kind::path},
+    Setting{"--tls-require-client-cert", "tls_require_client_cert", Kind::flag},
+    Setting{"--web-root", "web_root", Kind::path},
+    Setting{"--smq-path", "smq_path", Kind::text},
+    Setting{"--log-level", "log_level", Kind::log_level},
+    Setting{"--max-connections", "max_connections", Kind::count},
+    Setting{"--max-pending", "max_pending", Kind::count},
+    Setting{"--queue-bytes", "queue_bytes", Kind::count},
+    Setting{"--connect-timeout", "connect_timeout", Kind::milliseconds},
+    Setting{"--write-deadline", "write_deadline", Kind::milliseconds},
+    Setting{"--max-names-per-connection", "max_names_per_connection", Kind::count},
+    Setting{"--stats-interval", "stats_interval", Kind::milliseconds_or_zero},
+    Setting{"--hello5", "hello5", Kind::flag},
+    Setting{"--random-server-etid", "random_server_etid", Kind::flag},
+};
+
+}  // namespace
+
+std::string_view describe_kind(Kind kind) {
+  switch (kind) {
+    case Kind::flag: return "true or false";
+    case Kind::text: return "a string";
+    case Kind::path: return "a path (string)";
+    case Kind::address_list: return "an array of \"HOST:PORT\" strings";
+    case Kind::count: return "a positive integer";
+    case Kind::milliseconds: return "a positive number of milliseconds";
+    case Kind::milliseconds_or_zero: return "a number of milliseconds (0 = off)";
+    case Kind::log_level: return "one of \"trace\", \"debug\", \"info\", \"warn\", \"error\", \"off\"";
+  }
+  return "?";
+}
+
+namespace {
+
+std::string wrong_type(const Setting& s) { return fmt::format("needs {}", describe_kind(s.kind)); }
+
+// Where each setting lives. Kept next to the table so a new row is one edit in one file.
+bool* flag_field(std::string_view key, Settings& out) {
+  if (key == "tls_require_client_cert") return &out.options.tls_require_client_cert;
+  if (key == "hello5") return &out.hello5;
+  if (key == "random_server_etid") return &out.options.random_server_etid;
+  return nullptr;
+}
+
+std::string* text_field(std::string_view key, Settings& out) {
+  if (key == "tls_cert") return &out.options.tls_cert_file;
+  if (key == "tls_key") return &out.options.tls_key_file;
+  if (key == "tls_client_ca") return &out.options.tls_client_ca_file;
+  if (key == "web_root") return &out.options.web_root;
+  if (key == "smq_path") return &out.options.smq_path;
+  return nullptr;
+}
+
+std::optional<std::string> store_number(std::string_view key, std::int64_t n, Settings& out) {
+  auto& o = out.options;
+  const auto ms = std::chrono::milliseconds(n);
+  const auto size = static_cast<std::size_t>(n);
+  if (key == "max_connections") o.max_connections = size;
+  else if (key == "max_pending") o.max_pending_connections = size;
+  else if (key == "queue_bytes") o.output_queue_bytes = size;
+  else if (key == "connect_timeout") o.connect_deadline = ms;
+  else if (key == "write_deadline") o.write_deadline = ms;
+  else if (key == "max_names_per_connection") o.hub.max_names_per_connection = size;
+  else if (key == "stats_interval") o.stats_interval = ms;
+  else return fmt::format("no number field for '{}'", key);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::span<const Setting> all_settings() { return settings_table; }
+
+const Setting* find_option(std::string_view option) {
+  for (const Setting& s : settings_table) {
+    if (s.option == option) return &s;
+  }
+  return nullptr;
+}
+
+const Setting* find_key(std::string_view key) {
+  for (const Setting& s : settings_table) {
+    if (s.key == key) return &s;
+  }
+  return nullptr;
+}
+
+std::optional<std::string> apply_setting(const Setting& s, const SettingValue& value,
+                                         Settings& out) {
+  switch (s.kind) {
+    case Kind::flag: {
+      const bool* b = std::get_if<bool>(&value);
+      if (b == nullptr) return wrong_type(s);
+      *flag_field(s.key, out) = *b;
+      return std::nullopt;
+    }
+    case Kind::text:
+    case Kind::path: {
+      const std::string* text = std::get_if<std::string>(&value);
+      if (text == nullptr) return wrong_type(s);
+      *text_field(s.key, out) = *text;
+      return std::nullopt;
+    }
+    case Kind::address_list: {
+      const auto* list = std::get_if<std::vector<std::string>>(&value);
+      if (list == nullptr) return wrong_type(s);
+      for (const std::string& address : *list) {
+        try {
+          parse_listen_address(address);
+        } catch (const std::exception& e) {
+          return std::string(e.what());
+        }
+      }
+      (s.key == "listen" ? out.options.listen : out.options.tls_listen) = *list;
+      return std::nullopt;
+    }
+    case Kind::count:
+    case Kind::milliseconds:
+    case Kind::milliseconds_or_zero: {
+      const std::int64_t* n = std::get_if<std::int64_t>(&value);
+      const std::int64_t least = s.kind == Kind::milliseconds_or_zero ? 0 : 1;
+      if (n == nullptr || *n < least) return wrong_type(s);
+      return store_number(s.key, *n, out);
+    }
+    case Kind::log_level: {
+      const std::string* text = std::get_if<std::string>(&value);
+      const auto level = text ? parse_log_level(*text) : std::nullopt;
+      if (!level) return wrong_type(s);
+      out.options.log_level = *level;
+      return std::nullopt;
+    }
+  }
+  return "unknown kind of setting";
+}
+
+std::optional<std::string> check_settings(const Settings& settings) {
+  const BrokerOptions& o = settings.options;
+  std::error_code ec;
+  if (!o.web_root.empty() && !std::filesystem::is_directory(o.web_root, ec)) {
+    return fmt::format("--web-root (web_root) '{}' is not a directory{}", o.web_root,
+                       std::filesystem::exists(o.web_root, ec) ? "" : " (missing)");
+  }
+  if (!o.smq_path.empty() && o.smq_path.front() != '/') {
+    return fmt::format("--smq-path (smq_path) must start with '/', got '{}'", o.smq_path);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_tls_files(const Settings& settings) {
+  if (settings.options.tls_listen.empty()) return std::nullopt;
+  try {
+    make_tls_context(settings.options);
+  } catch (const std::exception& e) {
+    return std::string(e.what());
+  }
+  return std::nullopt;
+}
+
+}  // namespace smq

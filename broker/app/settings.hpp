@@ -1,0 +1,67 @@
+// Every setting an operator can give smq-broker, in one table: its command-line option, its
+// configuration-file key (the option's name with '_' for '-'), the kind of value it takes and
+// how it is checked and stored. The command-line parser and the TOML loader both go through
+// this table, so the two cannot drift apart. Main thread, before the broker starts.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "broker/options.hpp"
+
+namespace smq {
+
+// What the executable runs: the broker's options plus the example code it may add.
+struct Settings {
+  BrokerOptions options;
+  bool hello5 = false;  // run the hello5 example's server code (the web app's demo page)
+};
+
+enum class SettingKind {
+  flag,         // command line: no value; file: true / false
+  text,         // a string
+  path,         // a string naming a file or directory; in a file, relative to that file
+  address_list, // command line: repeatable HOST:PORT; file: array of strings
+  count,        // integer >= 1
+  milliseconds, // integer >= 1, a duration in ms
+  milliseconds_or_zero,  // integer >= 0 (0 turns the feature off)
+  log_level,    // trace, debug, info, warn, error, off
+};
+
+// A value as it came in, before checking: the command line gives text, a file typed values.
+using SettingValue = std::variant<bool, std::int64_t, std::string, std::vector<std::string>>;
+
+struct Setting {
+  std::string_view option;  // "--max-connections"
+  std::string_view key;     // "max_connections"
+  SettingKind kind;
+};
+
+// What a value of this kind looks like, for error messages ("a positive integer").
+std::string_view describe_kind(SettingKind kind);
+
+// The whole table, in the order of --help.
+std::span<const Setting> all_settings();
+const Setting* find_option(std::string_view option);
+const Setting* find_key(std::string_view key);
+
+// Checks `value` for `setting` and stores it; returns an error text (naming nothing but the
+// problem: the caller adds the option or the file position) or nullopt. For an address list
+// the value replaces the list.
+std::optional<std::string> apply_setting(const Setting& setting, const SettingValue& value,
+                                         Settings& out);
+
+// Checks that need every setting at once (a --web-root that is not a directory, an
+// --smq-path without '/'), as for a broker about to start. Error text or nullopt.
+std::optional<std::string> check_settings(const Settings& settings);
+
+// For --check: loads the TLS certificate, key and client CA as a start would. Error text or
+// nullopt (also when no TLS listener is configured).
+std::optional<std::string> check_tls_files(const Settings& settings);
+
+}  // namespace smq
