@@ -16,15 +16,14 @@
 #include "protocol/raw_stream_decoder.hpp"
 #include "protocol/smq_packet.hpp"
 #include "src/broker_packets.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
+using fuzz::check;
+
 using smq::Bytes;
 using smq::PacketType;
-
-void check(bool condition) {
-  if (!condition) std::abort();
-}
 
 // Written out here rather than taken from byte_order.hpp, so a wrong byte order in the
 // shared helpers would show.

@@ -10,18 +10,17 @@
 #include <string_view>
 
 #include "protocol/http_request.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
+
+using fuzz::check;
 
 using smq::http::ParseResult;
 using smq::http::ParserLimits;
 using smq::http::ParseStatus;
 using smq::http::Request;
 using smq::http::RequestParser;
-
-void check(bool condition) {
-  if (!condition) std::abort();
-}
 
 bool within(std::string_view part, std::string_view whole) {
   return part.empty() ||

@@ -17,17 +17,16 @@
 #include "protocol/ws_handshake.hpp"
 #include "src/handshake.hpp"
 #include "src/http_response.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
+
+using fuzz::check;
 
 using smq::detail::max_response_head;
 using smq::detail::ResponseHead;
 using smq::detail::ResponseParse;
 using Status = ResponseParse::Status;
-
-void check(bool condition) {
-  if (!condition) std::abort();
-}
 
 // The RFC 6455 sample key; the seed corpus holds responses carrying its accept value, so
 // the fuzzer starts next to a passing handshake and mutates away from it.

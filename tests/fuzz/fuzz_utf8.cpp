@@ -8,8 +8,11 @@
 #include <span>
 
 #include "protocol/utf8.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
+
+using fuzz::check;
 
 // True when some code point of an encoded length `len` has the top bits `prefix` followed
 // by `remaining` unknown continuation bytes, i.e. the input so far can still be completed.
@@ -55,10 +58,6 @@ Reference reference(const std::uint8_t* p, std::size_t n) {
     i += static_cast<std::size_t>(len);
   }
   return r;
-}
-
-void check(bool condition) {
-  if (!condition) std::abort();
 }
 
 }  // namespace

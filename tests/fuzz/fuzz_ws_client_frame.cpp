@@ -26,8 +26,11 @@
 #include "protocol/limits.hpp"
 #include "protocol/ws_frame.hpp"
 #include "src/ws_client_frame.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
+
+using fuzz::check;
 
 using smq::detail::ServerFrameDecoder;
 using smq::ws::CloseCode;
@@ -36,22 +39,8 @@ using smq::ws::Opcode;
 using Kind = Event::Kind;
 using Bytes = std::vector<std::uint8_t>;
 
-void check(bool condition) {
-  if (!condition) std::abort();
-}
-
-// What a test remembers of one event (the payload copied: views die at the next decode).
-struct Rec {
-  Kind kind;
-  std::size_t consumed;
-  Bytes payload;
-  bool text;
-  std::uint16_t close_code;
-  CloseCode error_code;
-  bool operator==(const Rec&) const = default;
-};
-
-bool ends_decoding(Kind k) { return k == Kind::error || k == Kind::close; }
+using Rec = fuzz::WsEventRecord;
+using fuzz::ends_decoding;
 
 // The header and payload sizes of the frame at the front of `input`, read independently of
 // the decoder (only called for frames it reported, so the header bytes are present).

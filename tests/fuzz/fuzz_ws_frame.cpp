@@ -10,8 +10,11 @@
 #include <vector>
 
 #include "protocol/ws_frame.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
+
+using fuzz::check;
 
 using smq::ws::CloseCode;
 using smq::ws::DecoderLimits;
@@ -19,10 +22,6 @@ using smq::ws::Event;
 using smq::ws::FrameDecoder;
 using Kind = Event::Kind;
 using Bytes = std::vector<std::uint8_t>;
-
-void check(bool condition) {
-  if (!condition) std::abort();
-}
 
 // Splits the input into a byte stream and the sizes of the reads that deliver it.
 struct Splitter {
@@ -48,17 +47,8 @@ struct Splitter {
   }
 };
 
-struct Rec {
-  Kind kind;
-  std::size_t consumed;
-  Bytes payload;
-  bool text;
-  std::uint16_t close_code;
-  CloseCode error_code;
-  bool operator==(const Rec&) const = default;
-};
-
-bool ends_decoding(Kind k) { return k == Kind::error || k == Kind::close; }
+using Rec = fuzz::WsEventRecord;
+using fuzz::ends_decoding;
 
 // Contract of one non-need_more event decoded from `input`.
 Rec check_event(const Event& e, std::span<const std::uint8_t> input, const DecoderLimits& limits) {
