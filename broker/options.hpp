@@ -35,6 +35,10 @@ struct BrokerOptions {
   std::string web_root;
   // Accept SMQ (WebSocket or raw) only on this request path; empty = any path.
   std::string smq_path;
+  // Web pages that may open a WebSocket ("https://app.example", "http://host:8080", "*" for
+  // any, "null" for file:// pages). Empty: only pages served from the host the upgrade was
+  // sent to. Upgrades without Origin (devices, tools) are always accepted; others get 403.
+  std::vector<std::string> allowed_origins;
 
   LogLevel log_level = LogLevel::info;
   // Embedding programs: where log lines go instead of stderr (called from any thread that

@@ -36,6 +36,7 @@ BrokerStats collect_stats(const Hub& hub, const NetCounters& counters, double up
   s.hook_errors = hub.stats().hook_errors;
   s.callback_errors = hub.stats().callback_errors;
   s.loop_exceptions = counters.loop_exceptions;
+  s.origins_refused = counters.origins_refused;
   s.random_failures = hub.stats().random_failures;
   const auto closes = [&](CloseReason r) { return s.closes[static_cast<std::size_t>(r)]; };
   s.slow_consumers = closes(CloseReason::slow_consumer);
@@ -89,13 +90,13 @@ std::string stats_json(const BrokerStats& now, const BrokerStats& previous, doub
       R"({{"uptime":{:.1f},"clients":{{"total":{},"websocket":{},"raw":{},"pending":{}}},)"
       R"("topics":{},"subtopics":{},"name_bytes":{},)"
       R"("totals":{{"accepted":{},"published":{},"delivered":{},"dropped":{},"bytes_in":{},)"
-      R"("bytes_out":{},"packets_in":{},"packets_out":{},"slow_consumers":{},"write_timeouts":{},"protocol_errors":{}}},)"
+      R"("bytes_out":{},"packets_in":{},"packets_out":{},"slow_consumers":{},"write_timeouts":{},"protocol_errors":{},"origins_refused":{}}},)"
       R"("rates":{{"messages_in":{:.1f},"messages_out":{:.1f},"bytes_in":{:.1f},"bytes_out":{:.1f}}},)"
       R"("closes":{{)",
       now.uptime_seconds, now.clients, now.websocket_clients, now.raw_clients,
       now.pending_connections, now.topics, now.subtopics, now.name_bytes, now.accepted, now.published,
       now.delivered, now.dropped, now.bytes_in, now.bytes_out, now.packets_in, now.packets_out,
-      now.slow_consumers, now.write_timeouts, now.protocol_errors, rate(now.published, previous.published),
+      now.slow_consumers, now.write_timeouts, now.protocol_errors, now.origins_refused, rate(now.published, previous.published),
       rate(now.delivered, previous.delivered), rate(now.bytes_in, previous.bytes_in),
       rate(now.bytes_out, previous.bytes_out));
   for (std::size_t i = 0; i < close_reason_count; ++i) {

@@ -47,6 +47,7 @@ struct BrokerStats {
   std::uint64_t slow_consumers = 0;
   std::uint64_t write_timeouts = 0;  // sessions whose writes stalled past the deadline
   std::uint64_t protocol_errors = 0;
+  std::uint64_t origins_refused = 0;  // WebSocket upgrades refused for their Origin
   // Exceptions caught at the boundaries (JSON: "errors": {"hooks": n, ...}): hooks,
   // in-process client callbacks, handlers that reached the event loop; and failures of the
   // random source.

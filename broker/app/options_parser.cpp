@@ -25,6 +25,15 @@ std::optional<SettingValue> cli_value(SettingKind kind, const std::string& text)
       return SettingValue{n};
     }
     case SettingKind::address_list: return SettingValue{std::vector<std::string>{text}};
+    case SettingKind::origin_list: {
+      std::vector<std::string> list;
+      for (std::size_t start = 0; start <= text.size();) {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        list.push_back(text.substr(start, comma - start));
+        start = comma + 1;
+      }
+      return SettingValue{std::move(list)};
+    }
     case SettingKind::flag: return SettingValue{true};
     default: return SettingValue{text};
   }
@@ -67,6 +76,11 @@ Options:
                             bundled page)
   --smq-path PATH           accept SMQ connections on this request path only;
                             starts with '/' (default: any path)
+  --allowed-origins LIST    web pages that may open a WebSocket, comma-separated
+                            (https://app.example,http://host:8080; * = any;
+                            null = file:// pages); repeatable. Others get 403.
+                            Default: pages from the broker's own host; upgrades
+                            without Origin (devices, tools) are always accepted
   --log-level LEVEL         trace, debug, info, warn, error or off (default info)
   --max-connections N       connected SMQ clients (default {})
   --max-pending N           sockets still handshaking (default {})
@@ -137,8 +151,12 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       return cl;
     }
     auto same = std::find_if(given.begin(), given.end(), [&](const auto& g) { return g.first == setting; });
-    if (setting->kind == SettingKind::address_list && same != given.end()) {
-      std::get<std::vector<std::string>>(same->second).push_back(text);
+    const bool list = setting->kind == SettingKind::address_list ||
+                      setting->kind == SettingKind::origin_list;
+    if (list && same != given.end()) {
+      auto& so_far = std::get<std::vector<std::string>>(same->second);
+      const auto& more = std::get<std::vector<std::string>>(*parsed);
+      so_far.insert(so_far.end(), more.begin(), more.end());
     } else {
       given.emplace_back(setting, *parsed);
     }
@@ -152,7 +170,8 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
   }
   for (const auto& [setting, parsed] : given) {
     if (auto error = apply_setting(*setting, parsed, cl.settings)) {
-      const bool shows_value = setting->kind == SettingKind::address_list;
+      // "--listen: bad port (...)", "--max-pending needs a positive integer"
+      const bool shows_value = std::holds_alternative<std::vector<std::string>>(parsed);
       cl.error = shows_value ? fmt::format("{}: {}", setting->option, *error)
                              : fmt::format("{} {}", setting->option, *error);
       return cl;

@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "broker/net/listener.hpp"
+#include "broker/net/origin_policy.hpp"
 #include "broker/net/tls_context.hpp"
 
 namespace smq {
@@ -26,6 +27,7 @@ constexpr std::array settings_table{
     Setting{"--tls-require-client-cert", "tls_require_client_cert", Kind::flag},
     Setting{"--web-root", "web_root", Kind::path},
     Setting{"--smq-path", "smq_path", Kind::text},
+    Setting{"--allowed-origins", "allowed_origins", Kind::origin_list},
     Setting{"--log-level", "log_level", Kind::log_level},
     Setting{"--max-connections", "max_connections", Kind::count},
     Setting{"--max-pending", "max_pending", Kind::count},
@@ -46,6 +48,8 @@ std::string_view describe_kind(Kind kind) {
     case Kind::text: return "a string";
     case Kind::path: return "a path (string)";
     case Kind::address_list: return "an array of \"HOST:PORT\" strings";
+    case Kind::origin_list:
+      return "an array of origins (\"https://host[:port]\", \"*\" or \"null\")";
     case Kind::count: return "a positive integer";
     case Kind::milliseconds: return "a positive number of milliseconds";
     case Kind::milliseconds_or_zero: return "a number of milliseconds (0 = off)";
@@ -135,6 +139,18 @@ std::optional<std::string> apply_setting(const Setting& s, const SettingValue& v
         }
       }
       (s.key == "listen" ? out.options.listen : out.options.tls_listen) = *list;
+      return std::nullopt;
+    }
+    case Kind::origin_list: {
+      const auto* list = std::get_if<std::vector<std::string>>(&value);
+      if (list == nullptr) return wrong_type(s);
+      for (const std::string& origin : *list) {
+        if (!normalize_origin(origin)) {
+          return fmt::format("bad origin '{}' (want scheme://host[:port], \"*\" or \"null\")",
+                             origin);
+        }
+      }
+      out.options.allowed_origins = *list;
       return std::nullopt;
     }
     case Kind::count:

@@ -27,6 +27,7 @@ enum class SettingKind {
   text,         // a string
   path,         // a string naming a file or directory; in a file, relative to that file
   address_list, // command line: repeatable HOST:PORT; file: array of strings
+  origin_list,  // command line: repeatable, comma-separated origins; file: array of strings
   count,        // integer >= 1
   milliseconds, // integer >= 1, a duration in ms
   milliseconds_or_zero,  // integer >= 0 (0 turns the feature off)
@@ -51,8 +52,8 @@ const Setting* find_option(std::string_view option);
 const Setting* find_key(std::string_view key);
 
 // Checks `value` for `setting` and stores it; returns an error text (naming nothing but the
-// problem: the caller adds the option or the file position) or nullopt. For an address list
-// the value replaces the list.
+// problem: the caller adds the option or the file position) or nullopt. For a list the
+// value replaces the list.
 std::optional<std::string> apply_setting(const Setting& setting, const SettingValue& value,
                                          Settings& out);
 

@@ -4,7 +4,9 @@
 
 #include <asio/write.hpp>
 
+#include "broker/net/origin_policy.hpp"
 #include "broker/net/raw_session.hpp"
+#include "broker/net/socket_options.hpp"
 #include "broker/net/ws_session.hpp"
 #include "broker/web/static_files.hpp"
 #include "protocol/ws_handshake.hpp"
@@ -103,6 +105,16 @@ void HttpConnection::start_websocket(const http::Request& request, std::size_t h
   const ws::UpgradeCheck check = ws::check_upgrade(request);
   if (check.status != 0) {
     respond(ws::error_response(check.status, check.reason));
+    return;
+  }
+  const auto origin = request.find("Origin");
+  if (request.count("Origin") > 1 ||
+      !origin_allowed(origin, request.find("Host").value_or(""), ctx_.options.allowed_origins)) {
+    // A page from another site must not ride on the visitor's browser (cookies, network).
+    ++ctx_.counters.origins_refused;
+    ctx_.log.info("{}: WebSocket upgrade refused: origin '{}' is not allowed",
+                  peer_address(stream_->socket()), printable(origin.value_or("")));
+    respond(ws::error_response(403, "origin not allowed"));
     return;
   }
   if (ctx_.stopping) {

@@ -40,6 +40,7 @@ struct NetCounters {
   std::uint64_t bytes_out = 0;    // written to SMQ sessions
   std::uint64_t packets_in = 0;   // SMQ packets received
   std::uint64_t packets_out = 0;  // SMQ packets and WebSocket control frames written
+  std::uint64_t origins_refused = 0;  // WebSocket upgrades refused for their Origin (403)
   std::uint64_t loop_exceptions = 0;  // handlers that threw out of the loop (Broker::run)
 };
 

@@ -112,6 +112,7 @@ tls_listen = ["127.0.0.1:1443"]
 tls_cert = "/etc/smq/server.pem"
 tls_require_client_cert = true
 smq_path = "/smq"
+allowed_origins = ["https://a.example", "*"]
 log_level = "debug"
 max_connections = 7
 max_pending = 8
@@ -131,6 +132,7 @@ random_server_etid = true
   EXPECT_EQ(o.tls_cert_file, "/etc/smq/server.pem");  // absolute: as written
   EXPECT_TRUE(o.tls_require_client_cert);
   EXPECT_EQ(o.smq_path, "/smq");
+  EXPECT_EQ(o.allowed_origins, (std::vector<std::string>{"https://a.example", "*"}));
   EXPECT_EQ(o.log_level, LogLevel::debug);
   EXPECT_EQ(o.max_connections, 7u);
   EXPECT_EQ(o.max_pending_connections, 8u);
@@ -163,6 +165,7 @@ TEST(Settings, ErrorsNameTheLineAndTheKey) {
       {"hello5 = \"yes\"\n", ":1: key 'hello5' needs true or false"},
       {"log_level = \"loud\"\n", ":1: key 'log_level' needs one of"},
       {"[listen]\nport = 1\n", ":1: key 'listen' needs an array"},
+      {"allowed_origins = [\"a.example\"]\n", ":1: key 'allowed_origins': bad origin 'a.example'"},
       {"max_connections = 5\nmax_connections = 6\n", ":2:"},  // TOML: a key is set once
       {"max_connections = \n", ":1:"},                        // syntax error
   };
@@ -201,6 +204,12 @@ TEST(Settings, TheCommandLineOverridesTheFile) {
   EXPECT_EQ(cl.settings.options.listen,
             (std::vector<std::string>{"127.0.0.1:2000", "127.0.0.1:2001"}));
 
+  const CommandLine origins = parse_command_line(
+      {"--allowed-origins", "https://a.example,http://b.example:8080", "--allowed-origins", "null"});
+  ASSERT_EQ(origins.error, "");
+  EXPECT_EQ(origins.settings.options.allowed_origins,
+            (std::vector<std::string>{"https://a.example", "http://b.example:8080", "null"}));
+
   const CommandLine file_only = parse_command_line({"--config", file.path(), "--check"});
   ASSERT_EQ(file_only.error, "");
   EXPECT_TRUE(file_only.check);
@@ -214,6 +223,8 @@ TEST(Settings, CommandLineErrors) {
   EXPECT_EQ(parse_command_line({"--max-pending", "0"}).error,
             "--max-pending needs a positive integer");
   EXPECT_EQ(parse_command_line({"--nope"}).error, "unknown option '--nope' (see --help)");
+  EXPECT_EQ(parse_command_line({"--allowed-origins", "https://a.example,"}).error,
+            "--allowed-origins: bad origin '' (want scheme://host[:port], \"*\" or \"null\")");
   EXPECT_EQ(parse_command_line({"--smq-path", "smq"}).error,
             "--smq-path (smq_path) must start with '/', got 'smq'");
   // A bad file is reported even when the command line is fine.
