@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -41,6 +42,14 @@ class Broker {
   // Stops accepting, closes every client (Disconnect "shutdown" / WebSocket 1001) and lets
   // run() return. Safe from any thread and from signal-handling code posted to the loop.
   void stop();
+
+  // Applies the settings that can change while running (limits, deadlines, log level, web
+  // root, SMQ path, allowed origins, stats interval, TLS certificate and key for new
+  // connections) and returns one line per difference: "max_connections: 10000 -> 5", or for
+  // what cannot change (listeners, the server client's ETID) "listen: cannot change while
+  // running (restart to apply)". Connected clients stay; new requests see the new values.
+  // Loop thread. Throws std::runtime_error, applying nothing, when new TLS files do not load.
+  std::vector<std::string> reconfigure(const BrokerOptions& next);
 
   // Bound addresses: options.listen in order, then options.tls_listen (useful with port 0).
   std::vector<asio::ip::tcp::endpoint> endpoints() const;

@@ -132,6 +132,8 @@ class Hub {
   // Every registered network peer (not the in-process client).
   std::vector<Peer*> peers() const;
   const HubStats& stats() const { return stats_; }
+  // A reload's new limits; names already created stay.
+  void set_limits(const HubLimits& limits) { limits_ = limits; }
   std::size_t topic_count() const { return topic_ids_.size(); }
   std::size_t subtopic_count() const { return subtopic_ids_.size(); }
   // Estimate of the memory the topic and sub-topic name tables hold: every name twice (both

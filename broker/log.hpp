@@ -5,6 +5,7 @@
 
 #include <fmt/core.h>
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -24,8 +25,10 @@ class Logger {
   explicit Logger(LogLevel level = LogLevel::info, Sink sink = {})
       : level_(level), sink_(std::move(sink)) {}
 
-  bool enabled(LogLevel level) const { return level >= level_; }
-  void set_level(LogLevel level) { level_ = level; }
+  bool enabled(LogLevel level) const { return level >= level_.load(std::memory_order_relaxed); }
+  // A reload may change the level while other threads log.
+  void set_level(LogLevel level) { level_.store(level, std::memory_order_relaxed); }
+  LogLevel level() const { return level_.load(std::memory_order_relaxed); }
 
   template <typename... Args>
   void log(LogLevel level, fmt::format_string<Args...> format, Args&&... args) {
@@ -46,7 +49,7 @@ class Logger {
  private:
   void write(LogLevel level, const std::string& message);
 
-  LogLevel level_;
+  std::atomic<LogLevel> level_;
   Sink sink_;
 };
 

@@ -1,6 +1,6 @@
 // smq-broker: the standalone broker executable. Reads its settings (command line, --config
 // file), validates them (--check stops there), starts the broker and runs it on the main
-// thread until SIGINT/SIGTERM.
+// thread until SIGINT/SIGTERM. SIGHUP re-reads the file (on the broker thread).
 #include <fmt/core.h>
 
 #include <exception>
@@ -12,6 +12,50 @@
 #include "broker/app/signals.hpp"
 #include "broker/broker.hpp"
 #include "broker/examples/hello5.hpp"
+
+namespace {
+
+// The options the broker runs with: the settings, plus the web app built next to a broker
+// built from source when no web root was named.
+smq::BrokerOptions effective_options(const smq::Settings& settings) {
+  smq::BrokerOptions options = settings.options;
+#ifdef SMQ_WEB_APP_DIR
+  std::error_code ec;
+  if (options.web_root.empty() && std::filesystem::is_directory(SMQ_WEB_APP_DIR, ec)) {
+    options.web_root = SMQ_WEB_APP_DIR;
+  }
+#endif
+  return options;
+}
+
+// SIGHUP: the command line and the file are read again, as at start-up; the file's new
+// values apply where they can change while running. A file that does not parse or validate
+// changes nothing.
+void reload(smq::Broker& broker, const std::vector<std::string>& args, bool hello5) {
+  smq::Logger& log = broker.logger();
+  const smq::CommandLine cl = smq::parse_command_line(args);
+  if (cl.error.empty() && cl.settings.hello5 != hello5) {
+    log.warn("reload: hello5: cannot change while running (restart to apply)");
+  }
+  std::string error = cl.error;
+  if (error.empty()) {
+    if (const auto tls = smq::check_tls_files(cl.settings)) error = *tls;
+  }
+  if (!error.empty()) {
+    log.error("reload rejected, the running configuration stays: {}", error);
+    return;
+  }
+  try {
+    const std::vector<std::string> changes = broker.reconfigure(effective_options(cl.settings));
+    // At warn, so that a reload which lowers the log level still shows what it did.
+    if (changes.empty()) log.warn("reload: {}: nothing changed", cl.config_file);
+    for (const std::string& line : changes) log.warn("reload: {}", line);
+  } catch (const std::exception& e) {
+    log.error("reload rejected, the running configuration stays: {}", e.what());
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   smq::ignore_sigpipe();
@@ -37,22 +81,20 @@ int main(int argc, char** argv) {
     fmt::print("{}: settings are valid\n", cl.config_file.empty() ? "command line" : cl.config_file);
     return 0;
   }
-  smq::BrokerOptions options = cl.settings.options;
-#ifdef SMQ_WEB_APP_DIR
-  // Built from source: serve the web app built next to it unless told otherwise.
-  std::error_code ec;
-  if (options.web_root.empty() && std::filesystem::is_directory(SMQ_WEB_APP_DIR, ec)) {
-    options.web_root = SMQ_WEB_APP_DIR;
-  }
-#endif
+  const smq::BrokerOptions options = effective_options(cl.settings);
   try {
     smq::Broker broker(options);
     if (cl.settings.hello5) smq::install_hello5(broker);
     // Signals first: once "listening" is logged an operator (or a supervisor) may send
     // SIGHUP or SIGTERM at any moment, and their default action would kill the process.
-    smq::stop_on_signals(broker);
+    std::function<void()> on_hangup;
+    if (!cl.config_file.empty()) {
+      on_hangup = [&broker, &args, hello5 = cl.settings.hello5] { reload(broker, args, hello5); };
+    }
+    smq::stop_on_signals(broker, std::move(on_hangup));
     broker.start();
     if (!options.web_root.empty()) broker.logger().info("web root: {}", options.web_root);
+    if (!cl.config_file.empty()) broker.logger().info("configuration: {}", cl.config_file);
     if (cl.settings.hello5) {
       broker.logger().info("hello5 demo active: publish to topic \"hello\" to get five replies");
     }

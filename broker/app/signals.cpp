@@ -12,19 +12,25 @@
 namespace smq {
 namespace {
 
-// Re-armed after each SIGHUP, so repeated ones are all logged and none ends the process.
+// Re-armed after each SIGHUP, so repeated ones are all handled and none ends the process.
 // While no wait is pending Asio still catches the signal and queues it for the next one.
-void log_and_ignore_hangups(Broker& broker, const std::shared_ptr<asio::signal_set>& hup) {
-  hup->async_wait([&broker, hup](const asio::error_code& ec, int) {
+void on_hangups(Broker& broker, const std::shared_ptr<asio::signal_set>& hup,
+                std::function<void()> on_hangup) {
+  hup->async_wait([&broker, hup, on_hangup = std::move(on_hangup)](const asio::error_code& ec,
+                                                                   int) mutable {
     if (ec) return;
-    broker.logger().info("SIGHUP: configuration reload is not supported yet; carrying on");
-    log_and_ignore_hangups(broker, hup);
+    if (on_hangup) {
+      on_hangup();
+    } else {
+      broker.logger().info("SIGHUP: nothing to reload (no --config file); carrying on");
+    }
+    on_hangups(broker, hup, std::move(on_hangup));
   });
 }
 
 }  // namespace
 
-void stop_on_signals(Broker& broker) {
+void stop_on_signals(Broker& broker, std::function<void()> on_hangup) {
   auto signals = std::make_shared<asio::signal_set>(broker.context(), SIGINT, SIGTERM);
   signals->async_wait([&broker, signals](const asio::error_code& ec, int number) {
     if (ec) return;
@@ -34,7 +40,8 @@ void stop_on_signals(Broker& broker) {
       if (!e) std::_Exit(1);
     });
   });
-  log_and_ignore_hangups(broker, std::make_shared<asio::signal_set>(broker.context(), SIGHUP));
+  on_hangups(broker, std::make_shared<asio::signal_set>(broker.context(), SIGHUP),
+             std::move(on_hangup));
 }
 
 void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }

@@ -55,6 +55,9 @@ struct NetContext {
   NetCounters counters;
   bool stopping = false;
   std::unique_ptr<asio::ssl::context> tls;  // set when TLS listeners are configured
+  // Contexts a reload replaced. Kept: streams accepted with them still use their callbacks
+  // (a reload is an operator's action, so these stay few).
+  std::vector<std::unique_ptr<asio::ssl::context>> retired_tls;
   // Live connections, so stop() can end them all. Raw pointers: each removes itself when it
   // closes its socket, and then calls on_drained if the broker is stopping and none is left.
   std::unordered_set<Connection*> connections;

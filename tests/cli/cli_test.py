@@ -3,7 +3,8 @@
 
 smq-broker: --help, --version, bad options, starts on a free loopback port, serves the
 bundled page, speaks raw SMQ, and exits cleanly on SIGTERM (clients get Disconnect
-"shutdown"); SIGHUP is logged and ignored, SIGPIPE ignored. hello5: a raw SMQ client publishes to "hello" and receives five replies about
+"shutdown"); SIGHUP without --config is logged and ignored, with it reloads the file;
+SIGPIPE ignored. hello5: a raw SMQ client publishes to "hello" and receives five replies about
 one second apart. Loopback only; every wait is bounded.
 
 Usage: cli_test.py BUILD_DIR
@@ -94,7 +95,7 @@ def test_signals():
     SIGTERM still ends it with status 0."""
     proc, port, log = start_logged([BROKER, "--listen", "127.0.0.1:0"])
     try:
-        hup = r"SIGHUP: configuration reload is not supported yet; carrying on"
+        hup = r"SIGHUP: nothing to reload \(no --config file\); carrying on"
         proc.send_signal(signal.SIGHUP)
         check("SIGHUP logged", log.wait_for(hup, 1), log.text()[-2000:])
         proc.send_signal(signal.SIGHUP)
@@ -210,6 +211,58 @@ def test_config_file():
               log.text()[-2000:])
 
 
+def connack_of(port, uid):
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    sock.sendall(b"GET / HTTP/1.0\r\nSimpleMQ: 1\r\n\r\n")
+    read_frame(sock)  # Init
+    sock.sendall(frame(2, b"\x02\x00\x00" + bytes([len(uid)]) + uid + b"\x00"))
+    return sock, read_frame(sock)
+
+
+def test_reload():
+    """SIGHUP with --config: new limits apply to new requests, connected clients stay, what
+    cannot change is named, a broken file is rejected and the running configuration stays."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "smq.toml")
+        with open(path, "w") as f:
+            f.write('listen = ["127.0.0.1:0"]\nmax_connections = 10\nstats_interval = 0\n')
+        proc, port, log = start_logged([BROKER, "--config", path])
+        try:
+            first, _ = raw_connect(port, b"cli-reload-1")
+            with open(path, "w") as f:
+                f.write('listen = ["127.0.0.1:0", "[::1]:0"]\nmax_connections = 1\n'
+                        'stats_interval = 0\nlog_level = "warn"\n')
+            proc.send_signal(signal.SIGHUP)
+            check("reload logs the new limit", log.wait_for(r"reload: max_connections: 10 -> 1"),
+                  log.text()[-2000:])
+            check("reload names what cannot change",
+                  log.wait_for(r"reload: listen: cannot change while running"), log.text()[-2000:])
+            first.sendall(frame(12))
+            check("connected client stays after reload", read_frame(first) == b"\x0d")
+            second, connack = connack_of(port, b"cli-reload-2")
+            check("new limit applies to new clients", connack[:2] == b"\x03\x02"
+                  and connack.endswith(b"server busy"), repr(connack))
+            second.close()
+            with open(path, "w") as f:
+                f.write('max_connections = "lots"\n')
+            proc.send_signal(signal.SIGHUP)
+            check("broken file rejected with its line",
+                  log.wait_for(r"reload rejected, the running configuration stays: .*smq.toml:1: "
+                               r"key 'max_connections'"), log.text()[-2000:])
+            third, connack = connack_of(port, b"cli-reload-3")
+            check("running configuration stays after a rejected reload",
+                  connack[:2] == b"\x03\x02", repr(connack))
+            third.close()
+            first.sendall(frame(12))
+            check("connected client stays after a rejected reload", read_frame(first) == b"\x0d")
+            first.close()
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=10)
+        check("exit 0 after reloads", code == 0, f"exit {code}")
+
+
 def test_hello5():
     proc, port = start(HELLO5)
     try:
@@ -239,5 +292,6 @@ test_signals()
 test_hello5_flag()
 test_web_root()
 test_config_file()
+test_reload()
 test_hello5()
 finish("cli")

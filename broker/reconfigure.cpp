@@ -1,0 +1,88 @@
+// Broker::reconfigure: what a reload (SIGHUP with --config) may change while the broker runs,
+// and the report of what changed. Loop thread: every reader of the options lives there, so
+// fields are replaced in place and the next request sees them.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "broker/broker.hpp"
+#include "broker/hub.hpp"
+#include "broker/net/net_context.hpp"
+#include "broker/net/tls_context.hpp"
+#include "broker/stats_publisher.hpp"
+
+namespace smq {
+namespace {
+
+std::string text_of(const std::string& s) { return s.empty() ? "(none)" : fmt::format("'{}'", s); }
+std::string text_of(const std::vector<std::string>& v) {
+  return v.empty() ? "(none)" : fmt::format("[{}]", fmt::join(v, ", "));
+}
+std::string text_of(std::size_t n) { return std::to_string(n); }
+std::string text_of(std::chrono::milliseconds ms) { return fmt::format("{} ms", ms.count()); }
+std::string text_of(bool b) { return b ? "true" : "false"; }
+std::string text_of(LogLevel level) { return std::string(to_string(level)); }
+
+}  // namespace
+
+std::vector<std::string> Broker::reconfigure(const BrokerOptions& next) {
+  std::vector<std::string> report;
+  BrokerOptions& now = options_;
+  const bool tls_changed = now.tls_cert_file != next.tls_cert_file ||
+                           now.tls_key_file != next.tls_key_file ||
+                           now.tls_client_ca_file != next.tls_client_ca_file ||
+                           now.tls_require_client_cert != next.tls_require_client_cert;
+  // Load first: a certificate that fails leaves everything as it was.
+  std::unique_ptr<asio::ssl::context> tls;
+  if (tls_changed && net_->tls) tls = make_tls_context(next);
+
+  const auto fixed = [&](std::string_view key, const auto& old_value, const auto& new_value) {
+    if (old_value != new_value) {
+      report.push_back(fmt::format("{}: cannot change while running (restart to apply); stays {}",
+                                   key, text_of(old_value)));
+    }
+  };
+  fixed("listen", now.listen, next.listen);
+  fixed("tls_listen", now.tls_listen, next.tls_listen);
+  fixed("random_server_etid", now.random_server_etid, next.random_server_etid);
+
+  const auto change = [&](std::string_view key, auto& field, const auto& value) {
+    if (field == value) return false;
+    report.push_back(fmt::format("{}: {} -> {}", key, text_of(field), text_of(value)));
+    field = value;
+    return true;
+  };
+  if (tls_changed) {
+    change("tls_cert", now.tls_cert_file, next.tls_cert_file);
+    change("tls_key", now.tls_key_file, next.tls_key_file);
+    change("tls_client_ca", now.tls_client_ca_file, next.tls_client_ca_file);
+    change("tls_require_client_cert", now.tls_require_client_cert, next.tls_require_client_cert);
+    if (tls) {
+      net_->retired_tls.push_back(std::move(net_->tls));
+      net_->tls = std::move(tls);
+    }
+  }
+  change("web_root", now.web_root, next.web_root);
+  change("smq_path", now.smq_path, next.smq_path);
+  change("allowed_origins", now.allowed_origins, next.allowed_origins);
+  if (change("log_level", now.log_level, next.log_level)) log_.set_level(now.log_level);
+  change("max_connections", now.max_connections, next.max_connections);
+  change("max_pending", now.max_pending_connections, next.max_pending_connections);
+  change("queue_bytes", now.output_queue_bytes, next.output_queue_bytes);
+  change("connect_timeout", now.connect_deadline, next.connect_deadline);
+  change("write_deadline", now.write_deadline, next.write_deadline);
+  if (change("max_names_per_connection", now.hub.max_names_per_connection,
+             next.hub.max_names_per_connection)) {
+    hub_->set_limits(now.hub);
+  }
+  if (change("stats_interval", now.stats_interval, next.stats_interval)) {
+    if (stats_publisher_) stats_publisher_->stop();
+    stats_publisher_.reset();
+    if (now.stats_interval.count() > 0 && !listeners_.empty()) {
+      stats_publisher_ = std::make_unique<StatsPublisher>(*this, now.stats_interval);
+      stats_publisher_->start();
+    }
+  }
+  return report;
+}
+
+}  // namespace smq
