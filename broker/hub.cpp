@@ -42,7 +42,10 @@ Hub::Hub(Logger& log, Hooks hooks, HubLimits limits)
     : log_(log), hooks_(std::move(hooks)), limits_(limits) {}
 
 std::uint32_t Hub::draw_id(bool subtopic) {
-  for (;;) {
+  // A 32-bit draw collides with a million used ids one time in four thousand; this many
+  // collisions in a row means the source is not random (a replaced source stuck on a value).
+  constexpr int max_draws = 64;
+  for (int draw = 0; draw < max_draws; ++draw) {
     std::uint32_t id = 0;
     if (!random({reinterpret_cast<std::uint8_t*>(&id), sizeof id})) return 0;
     // 0 means "none" on the wire and 1 is reserved for the in-process client.
@@ -50,6 +53,9 @@ std::uint32_t Hub::draw_id(bool subtopic) {
     if (subtopic ? subtopic_names_.contains(id) : ids_.contains(id)) continue;
     return id;
   }
+  ++stats_.random_failures;
+  log_.error("random source gave {} used ids in a row: no id drawn", max_draws);
+  return 0;
 }
 
 bool Hub::random(std::span<std::uint8_t> out) {
@@ -99,7 +105,8 @@ void Hub::send_change(Peer& to, std::uint32_t id, std::uint32_t count) {
 
 AuthResult Hub::authenticate(const ConnectInfo& info) {
   if (!hooks_.authenticate) return {};
-  return run_hook<AuthResult>("authenticate", nullptr, false, {},
+  const AuthResult refused{ConnackCode::unavailable, "internal error"};
+  return run_hook<AuthResult>("authenticate", nullptr, false, refused,
                               [&] { return hooks_.authenticate(info); });
 }
 
@@ -118,8 +125,8 @@ std::uint32_t Hub::register_peer(Peer& peer) {
     if (etid == 0) return 0;
   }
   peer.etid = etid;
+  uids_.emplace(peer.uid, &peer);  // first: if it throws, nothing points at the peer yet
   ids_[etid].peer = &peer;
-  uids_.emplace(peer.uid, &peer);
   peer.registered = true;
   return etid;
 }

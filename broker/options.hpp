@@ -35,9 +35,10 @@ struct BrokerOptions {
   std::string web_root;
   // Accept SMQ (WebSocket or raw) only on this request path; empty = any path.
   std::string smq_path;
-  // Web pages that may open a WebSocket ("https://app.example", "http://host:8080", "*" for
-  // any, "null" for file:// pages). Empty: only pages served from the host the upgrade was
-  // sent to. Upgrades without Origin (devices, tools) are always accepted; others get 403.
+  // Web pages that may open a WebSocket besides those served from the host the upgrade was
+  // sent to ("https://app.example", "http://host:8080", "*" for any; "null" admits file://
+  // pages and sandboxed frames of any site). Upgrades without Origin (devices, tools) are
+  // always accepted; others get 403.
   std::vector<std::string> allowed_origins;
 
   LogLevel log_level = LogLevel::info;

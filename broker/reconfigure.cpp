@@ -75,9 +75,9 @@ std::vector<std::string> Broker::reconfigure(const BrokerOptions& next) {
     hub_->set_limits(now.hub);
   }
   if (change("stats_interval", now.stats_interval, next.stats_interval)) {
-    if (stats_publisher_) stats_publisher_->stop();
-    stats_publisher_.reset();
-    if (now.stats_interval.count() > 0 && !listeners_.empty()) {
+    if (stats_publisher_) {
+      stats_publisher_->set_interval(now.stats_interval);
+    } else if (now.stats_interval.count() > 0 && !listeners_.empty()) {
       stats_publisher_ = std::make_unique<StatsPublisher>(*this, now.stats_interval);
       stats_publisher_->start();
     }

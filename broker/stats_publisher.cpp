@@ -21,6 +21,12 @@ void StatsPublisher::start() {
 
 void StatsPublisher::stop() { timer_.cancel(); }
 
+void StatsPublisher::set_interval(std::chrono::milliseconds interval) {
+  interval_ = interval;
+  timer_.cancel();
+  if (interval_.count() > 0) start();
+}
+
 void StatsPublisher::tick() {
   const auto now_time = std::chrono::steady_clock::now();
   const BrokerStats now = broker_.stats();
@@ -33,6 +39,7 @@ void StatsPublisher::tick() {
   }
   last_ = now;
   last_time_ = now_time;
+  if (interval_.count() == 0) return;  // stopped by a reload while this tick was due
   timer_.expires_after(interval_);
   timer_.async_wait([this](const asio::error_code& ec) {
     if (!ec) tick();

@@ -18,6 +18,9 @@ class StatsPublisher {
   StatsPublisher(Broker& broker, std::chrono::milliseconds interval);
   void start();
   void stop();
+  // A reload's new interval (0 stops publishing). The object lives on: a tick already due
+  // when the timer is cancelled still runs, and it must find the publisher there.
+  void set_interval(std::chrono::milliseconds interval);
 
  private:
   void tick();

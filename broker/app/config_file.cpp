@@ -65,7 +65,8 @@ std::optional<std::string> load_config_file(const std::string& path, Settings& o
               : fmt::format("needs {}", describe_kind(setting->kind));
     if (error) {
       // "key 'x' needs a positive integer", "key 'listen': bad port (...)"
-      const std::string_view joint = error->starts_with("needs ") ? " " : ": ";
+      const bool sentence = error->starts_with("needs ") || error->starts_with("is ");
+      const std::string_view joint = sentence ? " " : ": ";
       return fmt::format("{}: key '{}'{}{}", where(path, node.source()), key.str(), joint, *error);
     }
   }

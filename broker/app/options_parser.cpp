@@ -76,11 +76,11 @@ Options:
                             bundled page)
   --smq-path PATH           accept SMQ connections on this request path only;
                             starts with '/' (default: any path)
-  --allowed-origins LIST    web pages that may open a WebSocket, comma-separated
-                            (https://app.example,http://host:8080; * = any;
-                            null = file:// pages); repeatable. Others get 403.
-                            Default: pages from the broker's own host; upgrades
-                            without Origin (devices, tools) are always accepted
+  --allowed-origins LIST    other sites whose pages may open a WebSocket besides
+                            those the broker's own host served, comma-separated
+                            (https://app.example,http://host:8080; * = any);
+                            repeatable. Others get 403; upgrades without Origin
+                            (devices, tools) are always accepted
   --log-level LEVEL         trace, debug, info, warn, error or off (default info)
   --max-connections N       connected SMQ clients (default {})
   --max-pending N           sockets still handshaking (default {})
@@ -135,6 +135,10 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
       continue;
     }
     if (arg == "--config") {
+      if (!cl.config_file.empty()) {
+        cl.error = "--config given twice (one file holds every setting)";
+        return cl;
+      }
       if (!value(cl.config_file)) return cl;
       continue;
     }

@@ -18,6 +18,10 @@ namespace {
 
 using Kind = SettingKind;
 
+// Durations go to timers in nanoseconds and to TCP_USER_TIMEOUT as an unsigned int of
+// milliseconds; 2^31 - 1 ms (24.8 days) fits both and is far beyond any useful deadline.
+constexpr std::int64_t max_milliseconds = 2'147'483'647;
+
 constexpr std::array settings_table{
     Setting{"--listen", "listen", Kind::address_list},
     Setting{"--tls-listen", "tls_listen", Kind::address_list},
@@ -159,6 +163,9 @@ std::optional<std::string> apply_setting(const Setting& s, const SettingValue& v
       const std::int64_t* n = std::get_if<std::int64_t>(&value);
       const std::int64_t least = s.kind == Kind::milliseconds_or_zero ? 0 : 1;
       if (n == nullptr || *n < least) return wrong_type(s);
+      if (s.kind != Kind::count && *n > max_milliseconds) {
+        return fmt::format("is at most {} ms (about 24 days)", max_milliseconds);
+      }
       return store_number(s.key, *n, out);
     }
     case Kind::log_level: {

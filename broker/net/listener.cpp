@@ -89,11 +89,17 @@ void Listener::on_accept(const asio::error_code& ec, asio::ip::tcp::socket socke
     asio::error_code ignored;
     socket.close(ignored);
   } else {
-    tune_socket(socket, ctx_.options.keepalive_idle, ctx_.options.keepalive_interval,
-                ctx_.options.write_deadline);
-    auto stream = tls_ ? make_tls_stream(std::move(socket), *ctx_.tls)
-                       : make_tcp_stream(std::move(socket));
-    std::make_shared<HttpConnection>(ctx_, std::move(stream))->start();
+    // Whatever this socket's set-up throws (no memory, SSL_new failing) loses this socket
+    // only: the next accept must be armed either way, or the broker would stop accepting.
+    try {
+      tune_socket(socket, ctx_.options.keepalive_idle, ctx_.options.keepalive_interval,
+                  ctx_.options.write_deadline);
+      auto stream = tls_ ? make_tls_stream(std::move(socket), *ctx_.tls)
+                         : make_tcp_stream(std::move(socket));
+      std::make_shared<HttpConnection>(ctx_, std::move(stream))->start();
+    } catch (const std::exception& e) {
+      ctx_.log.error("accepted connection dropped: {}", e.what());
+    }
   }
   accept();
 }

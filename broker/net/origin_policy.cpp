@@ -55,12 +55,12 @@ bool origin_allowed(std::optional<std::string_view> origin, std::string_view hos
   if (!origin) return true;
   const auto normalized = normalize_origin(*origin);
   if (!normalized) return false;
-  if (allowed.empty()) {
-    if (*normalized == "null" || *normalized == "*") return false;
+  // Pages the broker itself served (the bundled web app) are always allowed.
+  if (*normalized != "null" && *normalized != "*") {
     const auto sep = normalized->find("://");
     const std::string scheme = normalized->substr(0, sep);
     const std::string authority = normalized->substr(sep + 3);
-    return !host.empty() && authority == strip_default_port(lower(host), scheme);
+    if (!host.empty() && authority == strip_default_port(lower(host), scheme)) return true;
   }
   for (const std::string& entry : allowed) {
     if (entry == "*") return true;

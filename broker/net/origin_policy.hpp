@@ -1,7 +1,8 @@
 // Which web pages may open a WebSocket to the broker (protection against cross-site
-// WebSocket hijacking: a page on another site using the visitor's cookies or network
-// position). Browsers always send Origin on a WebSocket upgrade; devices and tools send
-// none. Pure functions; any thread.
+// WebSocket hijacking: a page on another site using the visitor's browser and cookies).
+// Browsers always send Origin on a WebSocket upgrade; devices and tools send none. The
+// same-host rule compares with the Host header, which a DNS-rebinding page controls too, so
+// it does not protect a loopback broker from such a page. Pure functions; any thread.
 #pragma once
 
 #include <optional>
@@ -17,8 +18,8 @@ namespace smq {
 std::optional<std::string> normalize_origin(std::string_view origin);
 
 // True when an upgrade with this Origin header (nullopt: none sent) and Host header may
-// proceed. No Origin: allowed. With `allowed` empty, the Origin must name the host the
-// request was sent to (same origin); otherwise it must be listed (normalized) or the list
+// proceed. No Origin: allowed. Otherwise the Origin must name the host the request was sent
+// to (a page the broker served), be listed in `allowed` (compared normalized), or the list
 // must hold "*".
 bool origin_allowed(std::optional<std::string_view> origin, std::string_view host,
                     std::span<const std::string> allowed);

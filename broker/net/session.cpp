@@ -217,10 +217,14 @@ void Session::handle_packet(Bytes packet) {
 void Session::fail(std::string_view what) {
   log_.error("etid {:#x} ({}): internal error, connection closed: {}", etid, address,
              printable(what, 200));
-  if (state_ == State::awaiting_connect) {
-    refuse(ConnackCode::unavailable, "internal error", CloseReason::internal_error);
-  } else {
-    end(CloseReason::internal_error);
+  try {
+    if (state_ == State::awaiting_connect) {
+      refuse(ConnackCode::unavailable, "internal error", CloseReason::internal_error);
+    } else {
+      end(CloseReason::internal_error);
+    }
+  } catch (...) {
+    abort(CloseReason::internal_error);  // no goodbye, but never a half-closed session
   }
 }
 

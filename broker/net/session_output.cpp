@@ -72,7 +72,14 @@ void Session::flush_queued(NetContext& ctx) {
   batch.swap(ctx.flush_queue);
   for (const auto& session : batch) {
     session->flush_posted_ = false;
-    session->flush();
+    try {
+      session->flush();
+    } catch (const std::exception& e) {
+      // Only this session is lost; the batch must still be emptied, or no flush would ever
+      // be posted again (schedule_flush posts when the queue goes from empty to one).
+      session->log_.error("etid {:#x}: write failed: {}", session->etid, e.what());
+      session->abort(CloseReason::internal_error);
+    }
   }
   batch.clear();
 }

@@ -44,14 +44,15 @@ TEST(OriginPolicy, DefaultIsNoOriginOrTheSameHost) {
   EXPECT_FALSE(origin_allowed("garbage", "broker.example:9700", none));
 }
 
-TEST(OriginPolicy, ConfiguredListReplacesTheDefault) {
+TEST(OriginPolicy, ConfiguredListAddsToTheSameHost) {
   const std::vector<std::string> list{"https://app.example", "http://localhost:5173", "null"};
   EXPECT_TRUE(origin_allowed("https://app.example:443", "broker.example:9700", list));
   EXPECT_TRUE(origin_allowed("http://localhost:5173", "broker.example:9700", list));
   EXPECT_TRUE(origin_allowed("null", "broker.example:9700", list));
   EXPECT_TRUE(origin_allowed(std::nullopt, "broker.example:9700", list));
   EXPECT_FALSE(origin_allowed("http://app.example", "broker.example:9700", list));  // scheme
-  EXPECT_FALSE(origin_allowed("http://broker.example:9700", "broker.example:9700", list));
+  EXPECT_FALSE(origin_allowed("http://other.example", "broker.example:9700", list));
+  EXPECT_TRUE(origin_allowed("http://broker.example:9700", "broker.example:9700", list));
   const std::vector<std::string> any{"*"};
   EXPECT_TRUE(origin_allowed("http://anything.example", "broker.example:9700", any));
   EXPECT_FALSE(origin_allowed("not an origin", "broker.example:9700", any));

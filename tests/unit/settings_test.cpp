@@ -159,6 +159,7 @@ TEST(Settings, ErrorsNameTheLineAndTheKey) {
       {"\n\nmax_connections = \"ten\"\n", ":3: key 'max_connections' needs a positive integer"},
       {"max_connections = 0\n", ":1: key 'max_connections' needs a positive integer"},
       {"write_deadline = -5\n", ":1: key 'write_deadline' needs a positive number of milliseconds"},
+      {"write_deadline = 2147483648\n", ":1: key 'write_deadline' is at most 2147483647 ms"},
       {"stats_interval = 1.5\n", ":1: key 'stats_interval' needs a number of milliseconds (0 = off)"},
       {"listen = \"127.0.0.1:1\"\n", ":1: key 'listen' needs an array of \"HOST:PORT\" strings"},
       {"listen = [1]\n", ":1: key 'listen' needs an array of \"HOST:PORT\" strings"},
@@ -218,6 +219,8 @@ TEST(Settings, TheCommandLineOverridesTheFile) {
 
 TEST(Settings, CommandLineErrors) {
   EXPECT_EQ(parse_command_line({"--config"}).error, "--config needs a value");
+  EXPECT_EQ(parse_command_line({"--config", "a.toml", "--config", "b.toml"}).error,
+            "--config given twice (one file holds every setting)");
   EXPECT_EQ(parse_command_line({"--max-pending", "x"}).error,
             "--max-pending needs a positive integer, got 'x'");
   EXPECT_EQ(parse_command_line({"--max-pending", "0"}).error,
