@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -132,7 +133,7 @@ bool read_checked(Secret& out) {
   return false;
 }
 
-// The new password, or nullopt after saying why not.
+// Reads the new password into `password`; false after saying why not.
 bool read_password(Secret& password) {
   if (!::isatty(STDIN_FILENO)) {
     if (!read_checked(password)) return false;
