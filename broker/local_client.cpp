@@ -77,7 +77,8 @@ std::size_t LocalClient::publish(std::span<const std::uint8_t> payload, const To
   }
   return on_loop([&]() -> std::size_t {
     const Message message{payload, etid, resolve_topic(topic), resolve_subtopic(subtopic)};
-    if (message.tid == 0) return 0;
+    // A named sub-topic that got no id (limits, no random bytes) is not published without it.
+    if (message.tid == 0 || (subtopic.is_name() && message.subtid == 0)) return 0;
     return hub_.publish(*this, message);
   });
 }
@@ -97,10 +98,13 @@ std::uint32_t LocalClient::subscribe(const TopicRef& topic, const TopicRef& subt
   return on_loop([&]() -> std::uint32_t {
     const std::uint32_t tid = resolve_topic(topic);
     if (tid == 0) return 0;
+    // A named sub-topic without an id would install the topic's catch-all instead.
+    const std::uint32_t subtid = resolve_subtopic(subtopic);
+    if (subtopic.is_name() && subtid == 0) return 0;
     // Named topics get a real subscription (one per client, however many sub-topic
     // callbacks); "self" and ETIDs only need the callback.
     if (hub_.is_topic(tid)) hub_.subscribe_tid(*this, tid);
-    handlers_[tid][resolve_subtopic(subtopic)] = std::move(on_message);
+    handlers_[tid][subtid] = std::move(on_message);
     return tid;
   });
 }

@@ -20,14 +20,14 @@ bool valid_host_char(char c) {
 }
 
 // "host[:port]" without the default port of `scheme`.
-std::string strip_default_port(std::string authority, std::string_view scheme) {
+std::string strip_default_port(std::string_view authority, std::string_view scheme) {
   const std::string_view default_port = scheme == "https" ? ":443" : scheme == "http" ? ":80" : "";
   // For "[v6]:port" the port follows the bracket; a bare v6 address has no port.
   if (!default_port.empty() && authority.ends_with(default_port) &&
-      (authority.front() != '[' || authority.find("]:") != std::string::npos)) {
-    authority.resize(authority.size() - default_port.size());
+      (authority.front() != '[' || authority.find("]:") != std::string_view::npos)) {
+    authority.remove_suffix(default_port.size());
   }
-  return authority;
+  return std::string(authority);
 }
 
 }  // namespace

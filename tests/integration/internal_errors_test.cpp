@@ -319,13 +319,19 @@ TEST_P(InternalErrors, FailingRandomSourceRefusesWhatNeedsIt) {
   EXPECT_TRUE(half->expect_closed(3s).closed);
   // An Init seed: the socket is closed before the Init.
   EXPECT_THROW(open(tp()), std::runtime_error);
+  // The in-process client: a new sub-topic name gets no id, so nothing is subscribed or
+  // published under the topic's catch-all instead.
+  EXPECT_EQ(server().subscribe("known/topic", "new-sub", [](const smq::Delivery&) {}), 0u);
+  EXPECT_EQ(server().publish("x", "known/topic", "new-sub"), 0u);
+  ASSERT_TRUE(quiet_until_pong(*c));
 
   failing->store(false);
   EXPECT_NE(subscribe(*c, "new/topic"), 0u);
   expect_broker_healthy();
   const smq::BrokerStats s = stats_of(broker());
-  EXPECT_GE(s.random_failures, 3u);
+  EXPECT_GE(s.random_failures, 5u);
   EXPECT_EQ(closes(s, smq::CloseReason::internal_error), 2u);
+  EXPECT_EQ(s.pending_connections, 0u);  // the refused sockets left the pending count
   EXPECT_TRUE(log_.contains("random source failed")) << log_.all();
 }
 
