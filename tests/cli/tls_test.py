@@ -217,10 +217,61 @@ def test_tls_only(d):
         stop(proc)
 
 
+def peer_cn(sock):
+    return dict(pair[0] for pair in sock.getpeercert()["subject"]).get("commonName")
+
+
+def test_tls_reload(d):
+    """SIGHUP with --config replaces the certificate for new connections; a connection made
+    with the old one keeps working; a key that does not match is rejected and the running
+    certificate stays."""
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=server2", "-keyout",
+            "server2.key", "-out", "server2.csr", cwd=d)
+    openssl("x509", "-req", "-in", "server2.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-days", "2", "-out", "server2.pem", "-extfile", "san.ext", cwd=d)
+    config = os.path.join(d, "reload.toml")
+
+    def write(cert, key):
+        with open(config, "w") as f:
+            f.write(f'tls_listen = ["127.0.0.1:0"]\ntls_cert = "{cert}"\ntls_key = "{key}"\n'
+                    'stats_interval = 0\n')
+
+    write("server.pem", "server.key")  # relative to the file
+    proc, port, log = start_logged([BROKER, "--config", config],
+                                   r"listening on 127\.0\.0\.1:(\d+) \(TLS")
+    try:
+        old = tls_socket(port, d)
+        check("first certificate served", peer_cn(old) == "server", repr(peer_cn(old)))
+        connack = raw_connect(old, b"tls-reload-1")
+        check("connected before the reload", connack[:2] == b"\x03\x00", repr(connack))
+        write("server2.pem", "server2.key")
+        proc.send_signal(signal.SIGHUP)
+        check("reload logs the new certificate", log.wait_for(r"reload: tls_cert: .*server2\.pem"),
+              log.text()[-2000:])
+        new = tls_socket(port, d)
+        check("new connections get the new certificate", peer_cn(new) == "server2",
+              repr(peer_cn(new)))
+        new.close()
+        old.sendall(frame(12))
+        check("connection made with the old certificate still works", read_frame(old) == b"\x0d")
+        write("server.pem", "server2.key")  # a key that does not match
+        proc.send_signal(signal.SIGHUP)
+        check("mismatched key rejected", log.wait_for(r"reload rejected, the running configuration "
+                                                       r"stays: .*mismatch"), log.text()[-2000:])
+        again = tls_socket(port, d)
+        check("running certificate stays after a rejected reload", peer_cn(again) == "server2",
+              repr(peer_cn(again)))
+        again.close()
+        old.close()
+    finally:
+        stop(proc)
+
+
 with tempfile.TemporaryDirectory() as tmp:
     make_certs(tmp)
     test_server_tls(tmp)
     test_client_certificates(tmp)
     test_startup_errors(tmp)
     test_tls_only(tmp)
+    test_tls_reload(tmp)
 finish("tls")
