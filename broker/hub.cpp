@@ -280,6 +280,13 @@ void Hub::subscribe(Peer& peer, std::string_view name) {
       }
     }
   }
+  if (peer.transport != Transport::local &&
+      peer.subscriptions.size() >= limits_.max_subscriptions_per_connection) {
+    log_.debug("etid {:#x}: subscribe denied, {} subscriptions (max_subscriptions_per_connection)",
+               peer.etid, peer.subscriptions.size());
+    send(peer, ack_frame(PacketType::suback, false, 0, name));
+    return;
+  }
   if (!name_allowed(name) || !permits_topic(name, true, peer)) {
     send(peer, ack_frame(PacketType::suback, false, 0, name));
     return;

@@ -30,6 +30,12 @@ inline constexpr std::string_view reserved_prefix = "$smq/";
 // more than any application's name set; the in-process client is exempt (server code).
 inline constexpr std::size_t default_max_names_per_connection = 10'000;
 
+// Topics one network connection may be subscribed to at once. Each subscription is a slot in
+// the topic's subscriber list and in the client's own, and leaving costs one step per
+// subscription on the loop thread: a client holding a million would stall everyone when it
+// disconnects. Applications subscribe to a handful; the in-process client is exempt.
+inline constexpr std::size_t default_max_subscriptions_per_connection = 10'000;
+
 // Estimated bytes one name-table entry costs besides its name: two hash nodes with their
 // std::string headers (the name is kept in both directions), bucket slots, and for topics
 // the Topic and id-table entry. Used only for the stats' "name_bytes" estimate.
@@ -45,6 +51,9 @@ struct HubLimits {
   // See default_max_names_per_connection; beyond it requests for new names are denied
   // (ack status 1) while existing names are still acknowledged.
   std::size_t max_names_per_connection = default_max_names_per_connection;
+  // See default_max_subscriptions_per_connection; beyond it a Subscribe to a topic the
+  // client is not yet subscribed to is denied (ack status 1).
+  std::size_t max_subscriptions_per_connection = default_max_subscriptions_per_connection;
 };
 
 struct HubStats {

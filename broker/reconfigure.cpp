@@ -70,10 +70,12 @@ std::vector<std::string> Broker::reconfigure(const BrokerOptions& next) {
   change("queue_bytes", now.output_queue_bytes, next.output_queue_bytes);
   change("connect_timeout", now.connect_deadline, next.connect_deadline);
   change("write_deadline", now.write_deadline, next.write_deadline);
-  if (change("max_names_per_connection", now.hub.max_names_per_connection,
-             next.hub.max_names_per_connection)) {
-    hub_->set_limits(now.hub);
-  }
+  const bool names = change("max_names_per_connection", now.hub.max_names_per_connection,
+                            next.hub.max_names_per_connection);
+  const bool subscriptions =
+      change("max_subscriptions_per_connection", now.hub.max_subscriptions_per_connection,
+             next.hub.max_subscriptions_per_connection);
+  if (names || subscriptions) hub_->set_limits(now.hub);
   if (change("stats_interval", now.stats_interval, next.stats_interval)) {
     if (stats_publisher_) {
       stats_publisher_->set_interval(now.stats_interval);

@@ -93,6 +93,9 @@ Options:
   --max-names-per-connection N
                             new topic and sub-topic names one client may create
                             (default {})
+  --max-subscriptions-per-connection N
+                            topics one client may be subscribed to at once; more
+                            Subscribes are denied (default {})
   --stats-interval MS       publish broker stats on "$smq/stats" this often
                             (default 1000; 0 = off)
   --hello5                  also run the hello5 example's server code: publish to
@@ -104,7 +107,7 @@ Options:
       program, default_listen_address, limits::default_max_connections,
       BrokerOptions{}.max_pending_connections, limits::default_output_queue_bytes,
       limits::connect_deadline.count(), limits::write_deadline.count(),
-      default_max_names_per_connection);
+      default_max_names_per_connection, default_max_subscriptions_per_connection);
 }
 
 CommandLine parse_command_line(const std::vector<std::string>& args) {

@@ -39,6 +39,7 @@ constexpr std::array settings_table{
     Setting{"--connect-timeout", "connect_timeout", Kind::milliseconds},
     Setting{"--write-deadline", "write_deadline", Kind::milliseconds},
     Setting{"--max-names-per-connection", "max_names_per_connection", Kind::count},
+    Setting{"--max-subscriptions-per-connection", "max_subscriptions_per_connection", Kind::count},
     Setting{"--stats-interval", "stats_interval", Kind::milliseconds_or_zero},
     Setting{"--hello5", "hello5", Kind::flag},
     Setting{"--random-server-etid", "random_server_etid", Kind::flag},
@@ -93,6 +94,7 @@ std::optional<std::string> store_number(std::string_view key, std::int64_t n, Se
   else if (key == "connect_timeout") o.connect_deadline = ms;
   else if (key == "write_deadline") o.write_deadline = ms;
   else if (key == "max_names_per_connection") o.hub.max_names_per_connection = size;
+  else if (key == "max_subscriptions_per_connection") o.hub.max_subscriptions_per_connection = size;
   else if (key == "stats_interval") o.stats_interval = ms;
   else return fmt::format("no number field for '{}'", key);
   return std::nullopt;

@@ -99,6 +99,7 @@ TEST(Settings, TheAnnotatedExampleLoadsAndGivesTheDefaults) {
   EXPECT_EQ(o.connect_deadline, defaults.connect_deadline);
   EXPECT_EQ(o.write_deadline, defaults.write_deadline);
   EXPECT_EQ(o.hub.max_names_per_connection, defaults.hub.max_names_per_connection);
+  EXPECT_EQ(o.hub.max_subscriptions_per_connection, defaults.hub.max_subscriptions_per_connection);
   EXPECT_EQ(o.stats_interval, defaults.stats_interval);
   EXPECT_FALSE(loaded.hello5);
   EXPECT_FALSE(o.random_server_etid);
@@ -120,6 +121,7 @@ queue_bytes = 9
 connect_timeout = 10
 write_deadline = 11
 max_names_per_connection = 12
+max_subscriptions_per_connection = 13
 stats_interval = 0
 hello5 = true
 random_server_etid = true
@@ -140,6 +142,7 @@ random_server_etid = true
   EXPECT_EQ(o.connect_deadline, std::chrono::milliseconds(10));
   EXPECT_EQ(o.write_deadline, std::chrono::milliseconds(11));
   EXPECT_EQ(o.hub.max_names_per_connection, 12u);
+  EXPECT_EQ(o.hub.max_subscriptions_per_connection, 13u);
   EXPECT_EQ(o.stats_interval, std::chrono::milliseconds(0));
   EXPECT_TRUE(s.hello5);
   EXPECT_TRUE(o.random_server_etid);
