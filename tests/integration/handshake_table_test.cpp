@@ -86,7 +86,8 @@ std::vector<HandshakeCase> cases() {
   v.push_back({"key_with_surrounding_spaces", request(with("Sec-WebSocket-Key", "  " + good_key + "  ")), {101}, false,
                {{"Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="}}, {}});
   add("connection_upgrade_first_in_list", request(with("Connection", "Upgrade, keep-alive")), {101}, false);
-  add("foreign_origin_allowed", request(with("Origin", "https://evil.example")), {101}, false);
+  // A page from another site is refused by default (cross-site WebSocket hijacking).
+  add("foreign_origin_refused", request(with("Origin", "https://evil.example")), {403});
   add("method_post", request(base_headers(), "POST /smq HTTP/1.1"), {405});
   add("method_put", request(base_headers(), "PUT /smq HTTP/1.1"), {405, 400});
   add("method_delete", request(base_headers(), "DELETE /smq HTTP/1.1"), {405, 400});
