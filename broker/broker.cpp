@@ -7,6 +7,7 @@
 
 #include <stdexcept>
 
+#include "broker/auth/authenticator.hpp"
 #include "broker/hub.hpp"
 #include "broker/local_client.hpp"
 #include "broker/net/listener.hpp"
@@ -26,6 +27,8 @@ Broker::Broker(BrokerOptions options, Hooks hooks)
     : options_(std::move(options)), log_(options_.log_level, options_.log_sink) {
   hub_ = std::make_unique<Hub>(log_, std::move(hooks), options_.hub);
   net_ = std::make_unique<NetContext>(io_, options_, log_, *hub_);
+  auth_ = std::make_unique<auth::Authenticator>(io_, log_, net_->counters);
+  net_->auth = auth_.get();
   server_ = std::make_unique<LocalClient>(*this, *hub_, options_.random_server_etid);
 }
 
@@ -46,6 +49,16 @@ void Broker::start() {
           ? std::vector<std::string>{default_listen_address}
           : options_.listen;
   if (!options_.tls_listen.empty()) net_->tls = make_tls_context(options_);
+  auth_->configure(options_.auth);
+  if (!options_.auth.password_file.empty()) {
+    log_.info("logins checked against {} ({} users); anonymous clients {}",
+              options_.auth.password_file, auth_->user_count(),
+              options_.auth.allows_anonymous() ? "accepted" : "refused");
+    for (const std::string& exposed : auth::exposed_plain_listeners(options_)) {
+      log_.warn("passwords are accepted on the plain listener {}, which is not loopback: they "
+                "cross the network readable (use tls_listen for remote clients)", exposed);
+    }
+  }
   auto listen = [&](const std::string& text, bool tls) {
     const auto endpoint = parse_listen_address(text);
     try {

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -22,9 +23,15 @@ namespace smq {
 
 class Hub;
 class LocalClient;
+namespace auth {
+class Authenticator;
+}
 class Listener;
 class StatsPublisher;
 struct NetContext;
+
+// The Disconnect text of sessions a reload no longer admits.
+inline constexpr std::string_view revoked_text = "credentials revoked";
 
 class Broker {
  public:
@@ -45,10 +52,14 @@ class Broker {
 
   // Applies the settings that can change while running (limits, deadlines, log level, web
   // root, SMQ path, allowed origins, stats interval, TLS certificate and key for new
-  // connections) and returns one line per difference: "max_connections: 10000 -> 5", or for
+  // connections, the password file, which is read again, and anonymous logins) and returns
+  // one line per difference: "max_connections: 10000 -> 5", or for
   // what cannot change (listeners, the server client's ETID) "listen: cannot change while
   // running (restart to apply)". Connected clients stay; new requests see the new values.
-  // Loop thread. Throws std::runtime_error, applying nothing, when new TLS files do not load.
+  // Sessions the new [auth] no longer admits (a user removed from the password file or with a
+  // new password, anonymous clients when anonymous logins are switched off) are closed with
+  // Disconnect "credentials revoked". Loop thread. Throws std::runtime_error, applying
+  // nothing, when new TLS files or the password file do not load.
   std::vector<std::string> reconfigure(const BrokerOptions& next);
 
   // Bound addresses: options.listen in order, then options.tls_listen (useful with port 0).
@@ -68,11 +79,18 @@ class Broker {
   bool loop_running() const;
 
  private:
+  // Closes the network sessions of `users`, and of anonymous clients when `anonymous`, with
+  // Disconnect revoked_text; reports how many.
+  void revoke_logins(const std::vector<std::string>& users, bool anonymous,
+                     std::vector<std::string>& report);
+
   BrokerOptions options_;
   Logger log_;
   asio::io_context io_;
   std::unique_ptr<Hub> hub_;
   std::unique_ptr<NetContext> net_;
+  // Declared after io_: its check threads post to io_ and are joined before io_ goes.
+  std::unique_ptr<auth::Authenticator> auth_;
   std::unique_ptr<LocalClient> server_;
   std::vector<std::shared_ptr<Listener>> listeners_;
   std::unique_ptr<StatsPublisher> stats_publisher_;

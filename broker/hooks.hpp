@@ -29,6 +29,9 @@ namespace smq {
 struct ConnectInfo {
   std::string_view uid;
   std::string_view credentials;
+  // The user the broker's own authentication ([auth] password file) accepted; empty for an
+  // anonymous client or when it is off. The hook runs only after that check accepted.
+  std::string_view user;
   std::string_view info;
   std::uint32_t seed = 0;       // the Init seed sent to this client (for challenge/response)
   std::string_view address;     // client IP text

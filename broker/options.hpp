@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,22 @@ namespace smq {
 
 // The plain listener Broker::start() opens when neither `listen` nor `tls_listen` names one.
 inline constexpr const char* default_listen_address = "127.0.0.1:9700";
+
+// The broker's own authentication (the [auth] table of the configuration file). Without a
+// password file every Connect is accepted as before and the authenticate hook alone decides.
+struct AuthOptions {
+  // Users and their password hashes (smq-passwd writes it). Clients log in with the Connect
+  // credentials "user:password".
+  std::string password_file;
+  // Whether a Connect with empty credentials is accepted (as an anonymous client). Unset:
+  // yes without a password file, no with one.
+  std::optional<bool> anonymous;
+
+  // True when the broker checks credentials itself.
+  bool enabled() const { return !password_file.empty() || anonymous == false; }
+  bool allows_anonymous() const { return anonymous.value_or(password_file.empty()); }
+  bool operator==(const AuthOptions&) const = default;
+};
 
 struct BrokerOptions {
   // "HOST:PORT" or "[V6]:PORT"; port 0 picks a free port (see Broker::endpoints()).
@@ -72,6 +89,7 @@ struct BrokerOptions {
   std::chrono::milliseconds stats_interval{1000};
 
   HubLimits hub;
+  AuthOptions auth;
 };
 
 }  // namespace smq

@@ -32,6 +32,9 @@ class Peer {
   std::string uid;
   std::string info;
   std::string address;  // peer IP as text (IPv4-mapped prefix removed)
+  // The user the broker's own authentication logged in ([auth]); empty for anonymous
+  // clients, when it is off, and for the in-process client.
+  std::string user;
   std::uint32_t seed = 0;
   Transport transport = Transport::local;
 

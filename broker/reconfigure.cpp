@@ -5,6 +5,12 @@
 #include <fmt/ranges.h>
 
 #include "broker/broker.hpp"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "broker/auth/authenticator.hpp"
+#include "broker/auth/password_file.hpp"
 #include "broker/hub.hpp"
 #include "broker/net/net_context.hpp"
 #include "broker/net/tls_context.hpp"
@@ -21,8 +27,24 @@ std::string text_of(std::size_t n) { return std::to_string(n); }
 std::string text_of(std::chrono::milliseconds ms) { return fmt::format("{} ms", ms.count()); }
 std::string text_of(bool b) { return b ? "true" : "false"; }
 std::string text_of(LogLevel level) { return std::string(to_string(level)); }
+std::string text_of(std::optional<bool> b) { return b ? text_of(*b) : "(default)"; }
 
 }  // namespace
+
+void Broker::revoke_logins(const std::vector<std::string>& users, bool anonymous,
+                           std::vector<std::string>& report) {
+  if (users.empty() && !anonymous) return;
+  const std::unordered_set<std::string> revoked(users.begin(), users.end());
+  std::vector<std::uint32_t> etids;
+  for (const Peer* peer : hub_->peers()) {
+    if (peer->user.empty() ? anonymous : revoked.contains(peer->user)) etids.push_back(peer->etid);
+  }
+  for (const std::uint32_t etid : etids) hub_->disconnect(etid, revoked_text);
+  if (!etids.empty()) {
+    report.push_back(fmt::format("disconnected {} session(s) the new [auth] does not admit",
+                                 etids.size()));
+  }
+}
 
 std::vector<std::string> Broker::reconfigure(const BrokerOptions& next) {
   std::vector<std::string> report;
@@ -34,6 +56,11 @@ std::vector<std::string> Broker::reconfigure(const BrokerOptions& next) {
   // Load first: a certificate that fails leaves everything as it was.
   std::unique_ptr<asio::ssl::context> tls;
   if (tls_changed && net_->tls) tls = make_tls_context(next);
+  // The password file is read again whether or not its name changed (users were added or
+  // removed); one that fails to load leaves everything as it was, TLS included.
+  const std::shared_ptr<const auth::PasswordFile> users_before = auth_->users();
+  const bool anonymous_before = now.auth.allows_anonymous() || !now.auth.enabled();
+  auth_->configure(next.auth);
 
   const auto fixed = [&](std::string_view key, const auto& old_value, const auto& new_value) {
     if (old_value != new_value) {
@@ -61,6 +88,15 @@ std::vector<std::string> Broker::reconfigure(const BrokerOptions& next) {
       net_->tls = std::move(tls);
     }
   }
+  change("password_file", now.auth.password_file, next.auth.password_file);
+  change("anonymous", now.auth.anonymous, next.auth.anonymous);
+  const auto users_after = auth_->users();
+  if (users_before && users_after && !(*users_before == *users_after)) {
+    report.push_back(fmt::format("password_file: reloaded, {} users", users_after->user_count()));
+  }
+  revoke_logins(auth_->revoked_since(users_before.get()),
+                anonymous_before && !(now.auth.allows_anonymous() || !now.auth.enabled()),
+                report);
   change("web_root", now.web_root, next.web_root);
   change("smq_path", now.smq_path, next.smq_path);
   change("allowed_origins", now.allowed_origins, next.allowed_origins);

@@ -37,6 +37,10 @@ BrokerStats collect_stats(const Hub& hub, const NetCounters& counters, double up
   s.callback_errors = hub.stats().callback_errors;
   s.loop_exceptions = counters.loop_exceptions;
   s.origins_refused = counters.origins_refused;
+  s.auth_logins = counters.auth_logins;
+  s.auth_failures = counters.auth_failures;
+  s.auth_delayed = counters.auth_delayed;
+  s.auth_throttled = counters.auth_throttled;
   s.random_failures = hub.stats().random_failures;
   const auto closes = [&](CloseReason r) { return s.closes[static_cast<std::size_t>(r)]; };
   s.slow_consumers = closes(CloseReason::slow_consumer);
@@ -106,6 +110,8 @@ std::string stats_json(const BrokerStats& now, const BrokerStats& previous, doub
   out += fmt::format(R"(}},"errors":{{"hooks":{},"callbacks":{},"loop":{},"random":{}}})",
                      now.hook_errors, now.callback_errors, now.loop_exceptions,
                      now.random_failures);
+  out += fmt::format(R"(,"auth":{{"logins":{},"failures":{},"delayed":{},"throttled":{}}})",
+                     now.auth_logins, now.auth_failures, now.auth_delayed, now.auth_throttled);
   out += R"(,"top_topics":[)";
   for (std::size_t i = 0; i < now.top_topics.size(); ++i) {
     const TopicStats& t = now.top_topics[i];

@@ -48,6 +48,13 @@ struct BrokerStats {
   std::uint64_t write_timeouts = 0;  // sessions whose writes stalled past the deadline
   std::uint64_t protocol_errors = 0;
   std::uint64_t origins_refused = 0;  // WebSocket upgrades refused for their Origin
+  // The broker's own logins (JSON: "auth": {"logins": n, ...}): password logins accepted,
+  // refusals for bad credentials, attempts that waited for their address's budget, and
+  // attempts refused with "try again later".
+  std::uint64_t auth_logins = 0;
+  std::uint64_t auth_failures = 0;
+  std::uint64_t auth_delayed = 0;
+  std::uint64_t auth_throttled = 0;
   // Exceptions caught at the boundaries (JSON: "errors": {"hooks": n, ...}): hooks,
   // in-process client callbacks, handlers that reached the event loop; and failures of the
   // random source.

@@ -38,6 +38,40 @@ std::optional<SettingValue> to_value(const toml::node& node, SettingKind kind,
   return std::nullopt;
 }
 
+
+std::optional<std::string> load_key(const std::string& path, std::string_view section,
+                                    const toml::key& key, const toml::node& node,
+                                    const std::filesystem::path& base, Settings& out) {
+  const Setting* setting = find_key(key.str(), section);
+  if (setting == nullptr) {
+    if (section.empty()) {
+      return fmt::format("{}: unknown key '{}'", where(path, key.source()), key.str());
+    }
+    return fmt::format("{}: unknown key '{}' in [{}]", where(path, key.source()), key.str(),
+                       section);
+  }
+  const auto value = to_value(node, setting->kind, base);
+  const std::optional<std::string> error =
+      value ? apply_setting(*setting, *value, out)
+            : fmt::format("needs {}", describe_kind(setting->kind));
+  if (error) {
+    // "key 'x' needs a positive integer", "key 'listen': bad port (...)"
+    const bool sentence = error->starts_with("needs ") || error->starts_with("is ");
+    const std::string_view joint = sentence ? " " : ": ";
+    return fmt::format("{}: key '{}'{}{}", where(path, node.source()), key.str(), joint, *error);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> load_section(const std::string& path, std::string_view section,
+                                        const toml::table& table,
+                                        const std::filesystem::path& base, Settings& out) {
+  for (const auto& [key, node] : table) {
+    if (auto error = load_key(path, section, key, node, base, out)) return error;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::string> load_config_file(const std::string& path, Settings& out) {
@@ -55,20 +89,11 @@ std::optional<std::string> load_config_file(const std::string& path, Settings& o
   const std::filesystem::path base =
       std::filesystem::absolute(std::filesystem::path(path), ec).parent_path();
   for (const auto& [key, node] : root) {
-    const Setting* setting = find_key(key.str());
-    if (setting == nullptr) {
-      return fmt::format("{}: unknown key '{}'", where(path, key.source()), key.str());
+    if (const toml::table* table = node.as_table(); table && is_section(key.str())) {
+      if (auto error = load_section(path, key.str(), *table, base, out)) return error;
+      continue;
     }
-    const auto value = to_value(node, setting->kind, base);
-    const std::optional<std::string> error =
-        value ? apply_setting(*setting, *value, out)
-              : fmt::format("needs {}", describe_kind(setting->kind));
-    if (error) {
-      // "key 'x' needs a positive integer", "key 'listen': bad port (...)"
-      const bool sentence = error->starts_with("needs ") || error->starts_with("is ");
-      const std::string_view joint = sentence ? " " : ": ";
-      return fmt::format("{}: key '{}'{}{}", where(path, node.source()), key.str(), joint, *error);
-    }
+    if (auto error = load_key(path, {}, key, node, base, out)) return error;
   }
   return std::nullopt;
 }

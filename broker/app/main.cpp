@@ -1,5 +1,5 @@
 // smq-broker: the standalone broker executable. Reads its settings (command line, --config
-// file), validates them (--check stops there), starts the broker and runs it on the main
+// file), validates them and the files they name (--check stops there), starts the broker and runs it on the main
 // thread until SIGINT/SIGTERM. SIGHUP re-reads the file (on the broker thread).
 #include <fmt/core.h>
 
@@ -39,7 +39,7 @@ void reload(smq::Broker& broker, const std::vector<std::string>& args, bool hell
   }
   std::string error = cl.error;
   if (error.empty()) {
-    if (const auto tls = smq::check_tls_files(cl.settings)) error = *tls;
+    if (const auto files = smq::check_files(cl.settings)) error = *files;
   }
   if (!error.empty()) {
     log.error("reload rejected, the running configuration stays: {}", error);
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cl.check) {
-    if (const auto error = smq::check_tls_files(cl.settings)) {
+    if (const auto error = smq::check_files(cl.settings)) {
       fmt::print(stderr, "smq-broker: {}\n", *error);
       return 2;
     }

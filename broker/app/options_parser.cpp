@@ -35,6 +35,10 @@ std::optional<SettingValue> cli_value(SettingKind kind, const std::string& text)
       return SettingValue{std::move(list)};
     }
     case SettingKind::flag: return SettingValue{true};
+    case SettingKind::boolean:
+      if (text == "true") return SettingValue{true};
+      if (text == "false") return SettingValue{false};
+      return std::nullopt;
     default: return SettingValue{text};
   }
 }
@@ -53,8 +57,9 @@ get static files.
 
 Settings come from the command line and, with --config, from a TOML file (key:
 the option's name with '_' for '-', e.g. max_connections = 10000; listen and
-tls_listen are arrays of strings; relative paths are relative to the file). The
-command line overrides the file.
+tls_listen are arrays of strings; relative paths are relative to the file; the
+[auth] options are keys of the [auth] table). The command line overrides the
+file.
 
 Options:
   --config FILE             read settings from the TOML file FILE
@@ -98,6 +103,12 @@ Options:
                             Subscribes are denied (default {})
   --stats-interval MS       publish broker stats on "$smq/stats" this often
                             (default 1000; 0 = off)
+  --password-file FILE      [auth] users and password hashes (smq-passwd makes
+                            it); clients log in with the Connect credentials
+                            user:password, others get Connack 0x03
+  --anonymous true|false    [auth] accept a Connect with empty credentials
+                            (default: true without --password-file, false
+                            with one)
   --hello5                  also run the hello5 example's server code: publish to
                             "hello" and get five replies, one per second
   --random-server-etid      give the in-process client a random ETID instead of 1

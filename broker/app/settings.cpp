@@ -9,6 +9,7 @@
 #include <limits>
 #include <system_error>
 
+#include "broker/auth/password_file.hpp"
 #include "broker/net/listener.hpp"
 #include "broker/net/origin_policy.hpp"
 #include "broker/net/tls_context.hpp"
@@ -41,6 +42,8 @@ constexpr std::array settings_table{
     Setting{"--max-names-per-connection", "max_names_per_connection", Kind::count},
     Setting{"--max-subscriptions-per-connection", "max_subscriptions_per_connection", Kind::count},
     Setting{"--stats-interval", "stats_interval", Kind::milliseconds_or_zero},
+    Setting{"--password-file", "password_file", Kind::path, "auth"},
+    Setting{"--anonymous", "anonymous", Kind::boolean, "auth"},
     Setting{"--hello5", "hello5", Kind::flag},
     Setting{"--random-server-etid", "random_server_etid", Kind::flag},
 };
@@ -49,7 +52,8 @@ constexpr std::array settings_table{
 
 std::string_view describe_kind(Kind kind) {
   switch (kind) {
-    case Kind::flag: return "true or false";
+    case Kind::flag:
+    case Kind::boolean: return "true or false";
     case Kind::text: return "a string";
     case Kind::path: return "a path (string)";
     case Kind::address_list: return "an array of \"HOST:PORT\" strings";
@@ -81,6 +85,7 @@ std::string* text_field(std::string_view key, Settings& out) {
   if (key == "tls_client_ca") return &out.options.tls_client_ca_file;
   if (key == "web_root") return &out.options.web_root;
   if (key == "smq_path") return &out.options.smq_path;
+  if (key == "password_file") return &out.options.auth.password_file;
   return nullptr;
 }
 
@@ -111,11 +116,19 @@ const Setting* find_option(std::string_view option) {
   return nullptr;
 }
 
-const Setting* find_key(std::string_view key) {
+const Setting* find_key(std::string_view key, std::string_view section) {
   for (const Setting& s : settings_table) {
-    if (s.key == key) return &s;
+    if (s.key == key && s.section == section) return &s;
   }
   return nullptr;
+}
+
+bool is_section(std::string_view section) {
+  if (section.empty()) return false;
+  for (const Setting& s : settings_table) {
+    if (s.section == section) return true;
+  }
+  return false;
 }
 
 std::optional<std::string> apply_setting(const Setting& s, const SettingValue& value,
@@ -125,6 +138,12 @@ std::optional<std::string> apply_setting(const Setting& s, const SettingValue& v
       const bool* b = std::get_if<bool>(&value);
       if (b == nullptr) return wrong_type(s);
       *flag_field(s.key, out) = *b;
+      return std::nullopt;
+    }
+    case Kind::boolean: {
+      const bool* b = std::get_if<bool>(&value);
+      if (b == nullptr) return wrong_type(s);
+      out.options.auth.anonymous = *b;  // the only one so far
       return std::nullopt;
     }
     case Kind::text:
@@ -194,12 +213,17 @@ std::optional<std::string> check_settings(const Settings& settings) {
   return std::nullopt;
 }
 
-std::optional<std::string> check_tls_files(const Settings& settings) {
-  if (settings.options.tls_listen.empty()) return std::nullopt;
-  try {
-    make_tls_context(settings.options);
-  } catch (const std::exception& e) {
-    return std::string(e.what());
+std::optional<std::string> check_files(const Settings& settings) {
+  if (!settings.options.tls_listen.empty()) {
+    try {
+      make_tls_context(settings.options);
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+  }
+  if (const std::string& users = settings.options.auth.password_file; !users.empty()) {
+    const auth::PasswordFile::Result loaded = auth::PasswordFile::load(users);
+    if (!loaded.ok()) return loaded.error;
   }
   return std::nullopt;
 }

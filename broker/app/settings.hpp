@@ -24,6 +24,7 @@ struct Settings {
 
 enum class SettingKind {
   flag,         // command line: no value; file: true / false
+  boolean,      // command line: true or false; file: true / false
   text,         // a string
   path,         // a string naming a file or directory; in a file, relative to that file
   address_list, // command line: repeatable HOST:PORT; file: array of strings
@@ -41,6 +42,8 @@ struct Setting {
   std::string_view option;  // "--max-connections"
   std::string_view key;     // "max_connections"
   SettingKind kind;
+  // The TOML table the key lives in ("auth" for [auth] password_file); empty: top level.
+  std::string_view section = {};
 };
 
 // What a value of this kind looks like, for error messages ("a positive integer").
@@ -49,7 +52,9 @@ std::string_view describe_kind(SettingKind kind);
 // The whole table, in the order of --help.
 std::span<const Setting> all_settings();
 const Setting* find_option(std::string_view option);
-const Setting* find_key(std::string_view key);
+const Setting* find_key(std::string_view key, std::string_view section = {});
+// Whether some setting lives in the table `section`.
+bool is_section(std::string_view section);
 
 // Checks `value` for `setting` and stores it; returns an error text (naming nothing but the
 // problem: the caller adds the option or the file position) or nullopt. For a list the
@@ -61,8 +66,8 @@ std::optional<std::string> apply_setting(const Setting& setting, const SettingVa
 // --smq-path without '/'), as for a broker about to start. Error text or nullopt.
 std::optional<std::string> check_settings(const Settings& settings);
 
-// For --check: loads the TLS certificate, key and client CA as a start would. Error text or
-// nullopt (also when no TLS listener is configured).
-std::optional<std::string> check_tls_files(const Settings& settings);
+// For --check and a reload: loads the TLS certificate, key and client CA (when a TLS listener
+// is configured) and the password file as a start would. Error text or nullopt.
+std::optional<std::string> check_files(const Settings& settings);
 
 }  // namespace smq

@@ -194,6 +194,13 @@ std::optional<std::string> check_hash_format(std::string_view stored_hash) {
   return std::nullopt;
 }
 
+std::optional<std::uint32_t> hash_iterations(std::string_view stored_hash) {
+  std::string why;
+  const auto parsed = parse_hash(stored_hash, why);
+  if (!parsed) return std::nullopt;
+  return parsed->iterations;
+}
+
 std::optional<std::string> check_user_name(std::string_view user) {
   if (user.empty()) return "empty user name";
   if (user.size() > max_user_bytes) {

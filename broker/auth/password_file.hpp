@@ -1,4 +1,4 @@
-// The user password file (smq-passwd writes it; the broker will read it through [auth]
+// The user password file (smq-passwd writes it; the broker reads it through [auth]
 // password_file) and the salted, slow password hashes it holds. One user per line:
 //
 //   USER:$pbkdf2-sha512$ITERATIONS$SALT$HASH
@@ -68,6 +68,9 @@ bool verify_password(std::string_view password, std::string_view stored_hash);
 
 // Null when `stored_hash` is a well-formed hash this code can verify, else why not.
 std::optional<std::string> check_hash_format(std::string_view stored_hash);
+
+// The iteration count of a well-formed stored hash, else nullopt.
+std::optional<std::uint32_t> hash_iterations(std::string_view stored_hash);
 
 // Null when `user` may be a user name, else why not: not empty, at most max_user_bytes,
 // valid UTF-8, no ':' (it separates user and password in the credentials and in the file),

@@ -21,6 +21,9 @@
 namespace smq {
 
 class Session;
+namespace auth {
+class Authenticator;
+}
 
 // Anything holding a socket that stop() must end: HTTP connections and SMQ sessions.
 class Connection {
@@ -42,6 +45,11 @@ struct NetCounters {
   std::uint64_t packets_out = 0;  // SMQ packets and WebSocket control frames written
   std::uint64_t origins_refused = 0;  // WebSocket upgrades refused for their Origin (403)
   std::uint64_t loop_exceptions = 0;  // handlers that threw out of the loop (Broker::run)
+  // The broker's own authentication (auth::Authenticator).
+  std::uint64_t auth_logins = 0;     // password logins accepted
+  std::uint64_t auth_failures = 0;   // refused: bad user or password, credentials required
+  std::uint64_t auth_delayed = 0;    // attempts that waited for their address's budget
+  std::uint64_t auth_throttled = 0;  // refused with "try again later" (budget or backlog)
 };
 
 struct NetContext {
@@ -55,6 +63,7 @@ struct NetContext {
   NetCounters counters;
   bool stopping = false;
   std::unique_ptr<asio::ssl::context> tls;  // set when TLS listeners are configured
+  auth::Authenticator* auth = nullptr;       // the broker's own logins (owned by Broker)
   // Contexts a reload replaced. Kept: streams accepted with them still use their callbacks
   // (a reload is an operator's action, so these stay few).
   std::vector<std::unique_ptr<asio::ssl::context>> retired_tls;

@@ -1,5 +1,6 @@
-// SMQ session: reading, the state machine and the close sequence (see session.hpp; the
-// output queue and writes are in session_output.cpp). Broker thread only.
+// SMQ session: reading, the state machine and the close sequence (see session.hpp; Connect
+// and login are in session_login.cpp, the output queue and writes in session_output.cpp).
+// Broker thread only.
 #include "broker/net/session.hpp"
 
 #include <asio/post.hpp>
@@ -57,7 +58,8 @@ void Session::start() {
   std::string init;
   append_init(init, seed, address);
   send_packet(init);
-  timer_.expires_after(ctx_.options.connect_deadline);
+  connect_deadline_at_ = std::chrono::steady_clock::now() + ctx_.options.connect_deadline;
+  timer_.expires_at(connect_deadline_at_);
   timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
     if (ec || self->state_ != State::awaiting_connect) return;
     self->log_.debug("{}: no Connect within the deadline", self->address);
@@ -205,6 +207,10 @@ void Session::on_readable(const asio::error_code& ec) {
 void Session::handle_packet(Bytes packet) {
   if (!open()) return;
   ++ctx_.counters.packets_in;
+  guarded_dispatch(packet);
+}
+
+void Session::guarded_dispatch(Bytes packet) {
   try {
     dispatch(packet);
   } catch (const std::exception& e) {
@@ -230,7 +236,11 @@ void Session::fail(std::string_view what) {
 
 void Session::dispatch(Bytes packet) {
   if (state_ == State::awaiting_connect) {
-    handle_connect(packet);
+    if (login_) {
+      hold(packet);
+    } else {
+      handle_connect(packet);
+    }
     return;
   }
   const auto type = static_cast<PacketType>(packet[0]);
@@ -286,84 +296,6 @@ void Session::dispatch(Bytes packet) {
       end(CloseReason::protocol_error);
       return;
   }
-}
-
-void Session::handle_connect(Bytes packet) {
-  const ConnectDecode decoded = decode_connect(packet);
-  if (decoded.error != ConnectError::none) {
-    refuse(ConnackCode::bad_version,
-           decoded.error == ConnectError::not_connect ? "expected Connect" : "bad Connect");
-    return;
-  }
-  const ConnectPacket& c = decoded.packet;
-  if (c.uid.size() < limits::min_uid) {
-    refuse(ConnackCode::bad_version, "uid too short");
-    return;
-  }
-  if (ctx_.stopping) {
-    refuse(ConnackCode::unavailable, "shutting down");
-    return;
-  }
-  // A login that replaces a connection with the same UID does not add a client.
-  if (ctx_.hub.peer_count() >= ctx_.options.max_connections && !ctx_.hub.has_uid(c.uid)) {
-    log_.warn("{}: refused, {} clients connected (max_connections)", address,
-              ctx_.hub.peer_count());
-    refuse(ConnackCode::unavailable, "server busy");
-    return;
-  }
-  const TlsPeer* tls = stream_->tls();
-  if (tls && ctx_.tls && !ctx_.options.tls_client_ca_file.empty()) {
-    if (tls->certificate && !tls->verified) {
-      refuse(ConnackCode::cert_rejected, "certificate rejected");
-      return;
-    }
-    if (!tls->certificate && ctx_.options.tls_require_client_cert) {
-      refuse(ConnackCode::cert_required, "certificate required");
-      return;
-    }
-  }
-  ConnectInfo info;
-  info.tls = tls != nullptr;
-  if (tls && tls->verified) info.certificate_subject = tls->subject;
-  info.uid = c.uid;
-  info.credentials = c.credentials;
-  info.info = c.info;
-  info.seed = seed;
-  info.address = address;
-  info.transport = transport;
-  info.target = http_.target;
-  info.headers = &http_.headers;
-  const AuthResult auth = ctx_.hub.authenticate(info);
-  if (auth.code != ConnackCode::accepted) {
-    refuse(auth.code, auth.reason);
-    return;
-  }
-  uid.assign(c.uid);
-  this->info.assign(c.info);
-  http_ = {};  // only the authenticate hook reads the request; idle sessions keep no copy
-  const std::uint32_t id = ctx_.hub.register_peer(*this);
-  if (id == 0) {
-    refuse(ConnackCode::unavailable, "internal error", CloseReason::internal_error);
-    return;
-  }
-  timer_.cancel();
-  state_ = State::connected;
-  --ctx_.counters.pending;
-  std::string connack;
-  append_connack(connack, ConnackCode::accepted, id);
-  send_packet(connack);
-  log_.debug("etid {:#x}: connected from {} over {}", id, address, to_string(transport));
-  ctx_.hub.connected(*this);
-}
-
-void Session::refuse(ConnackCode code, std::string_view reason, CloseReason why) {
-  std::string connack;
-  append_connack(connack, code, 0, reason);
-  send_packet(connack);
-  refused_ = true;
-  log_.debug("{}: Connect refused with code {} ({})", address, static_cast<int>(code),
-             printable(reason));
-  end(why);
 }
 
 void Session::handle_publish(const PublishView& publish) {

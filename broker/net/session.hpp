@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "broker/auth/authenticator.hpp"
 #include "broker/net/net_context.hpp"
 #include "broker/net/stream.hpp"
 #include "broker/peer.hpp"
@@ -86,9 +87,22 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   // closing: goodbye bytes being written; lingering: send side shut, draining input.
   enum class State { awaiting_connect, connected, closing, lingering, closed };
 
+  // dispatch() inside the exception boundary handle_packet() describes.
+  void guarded_dispatch(Bytes packet);
   void dispatch(Bytes packet);
   void fail(std::string_view what);
   void handle_connect(Bytes packet);
+  // False (and the Connect refused) while stopping or full.
+  bool admissible(std::string_view connecting_uid);
+  // With the broker's own authentication: asks it, holding later packets until the verdict.
+  void start_login(const ConnectPacket& connect);
+  void on_login(const auth::LoginVerdict& verdict);
+  // The hook and the registration, once the credentials are accepted (`user` empty for an
+  // anonymous client).
+  void complete_connect(std::string_view uid, std::string_view credentials,
+                        std::string_view info, std::string_view user);
+  // Packets that came after Connect while its credentials are checked, replayed in order.
+  void hold(Bytes packet);
   void refuse(ConnackCode code, std::string_view reason,
               CloseReason why = CloseReason::refused);
   void handle_publish(const PublishView& publish);
@@ -121,6 +135,18 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   State state_ = State::awaiting_connect;
   bool refused_ = false;  // a refusal Connack was queued: it is the whole goodbye
   asio::steady_timer timer_;  // Connect deadline, then the lingering close
+  std::chrono::steady_clock::time_point connect_deadline_at_;
+
+  // While the Authenticator checks the credentials (awaiting_connect): what the Connect
+  // said, and the packets that followed it.
+  struct PendingLogin {
+    std::string uid;
+    std::string credentials;
+    std::string info;
+    std::vector<std::vector<std::uint8_t>> held;
+    std::size_t held_bytes = 0;
+  };
+  std::unique_ptr<PendingLogin> login_;
 
   // Plain TCP reads straight from the socket into NetContext::shared_input; rbuf_ then only
   // holds a unit that arrived in part. TLS reads through the stream into rbuf_.

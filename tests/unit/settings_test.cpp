@@ -67,7 +67,8 @@ TEST(Settings, EveryOptionHasTheKeyNamedAfterIt) {
     EXPECT_EQ(s.option.substr(0, 2), "--");
     EXPECT_EQ(s.key, key) << s.option;
     EXPECT_EQ(find_option(s.option), &s);
-    EXPECT_EQ(find_key(s.key), &s);
+    EXPECT_EQ(find_key(s.key, s.section), &s);
+    EXPECT_TRUE(s.section.empty() || is_section(s.section)) << s.option;
   }
 }
 
@@ -103,6 +104,68 @@ TEST(Settings, TheAnnotatedExampleLoadsAndGivesTheDefaults) {
   EXPECT_EQ(o.stats_interval, defaults.stats_interval);
   EXPECT_FALSE(loaded.hello5);
   EXPECT_FALSE(o.random_server_etid);
+  EXPECT_EQ(o.auth, defaults.auth);
+}
+
+TEST(Settings, TheAuthTableHoldsTheLoginSettings) {
+  ConfigFile file(R"(
+max_connections = 5
+[auth]
+password_file = "users"
+anonymous = true
+)");
+  Settings s;
+  const auto error = load_config_file(file.path(), s);
+  ASSERT_FALSE(error) << *error;
+  EXPECT_EQ(s.options.max_connections, 5u);
+  EXPECT_EQ(s.options.auth.password_file, (file.dir() / "users").string());
+  EXPECT_EQ(s.options.auth.anonymous, true);
+  EXPECT_TRUE(s.options.auth.allows_anonymous());
+
+  // Without `anonymous`, a password file means anonymous clients are refused.
+  AuthOptions only_file;
+  only_file.password_file = "users";
+  EXPECT_FALSE(only_file.allows_anonymous());
+  EXPECT_TRUE(only_file.enabled());
+  EXPECT_TRUE(AuthOptions{}.allows_anonymous());
+  EXPECT_FALSE(AuthOptions{}.enabled());
+
+  Settings t;
+  EXPECT_EQ(load("[auth]\npassword_file = \"u\"\nanonymus = false\n", t),
+            std::optional<std::string>(":3: unknown key 'anonymus' in [auth]"));
+  EXPECT_EQ(load("[auth]\nanonymous = \"no\"\n", t),
+            std::optional<std::string>(":2: key 'anonymous' needs true or false"));
+  // Login settings are not top-level keys, and top-level keys are not [auth] keys.
+  EXPECT_EQ(load("password_file = \"u\"\n", t),
+            std::optional<std::string>(":1: unknown key 'password_file'"));
+  EXPECT_EQ(load("[auth]\nmax_connections = 3\n", t),
+            std::optional<std::string>(":2: unknown key 'max_connections' in [auth]"));
+}
+
+TEST(Settings, LoginSettingsOnTheCommandLine) {
+  CommandLine cl = parse_command_line({"--password-file", "/etc/smq/users", "--anonymous", "false"});
+  ASSERT_EQ(cl.error, "");
+  EXPECT_EQ(cl.settings.options.auth.password_file, "/etc/smq/users");
+  EXPECT_EQ(cl.settings.options.auth.anonymous, false);
+  cl = parse_command_line({"--anonymous", "yes"});
+  EXPECT_EQ(cl.error, "--anonymous needs true or false, got 'yes'");
+  cl = parse_command_line({"--anonymous"});
+  EXPECT_EQ(cl.error, "--anonymous needs a value");
+}
+
+TEST(Settings, CheckLoadsThePasswordFile) {
+  ConfigFile file("[auth]\npassword_file = \"missing-users\"\n");
+  Settings s;
+  ASSERT_FALSE(load_config_file(file.path(), s));
+  const auto error = check_files(s);
+  ASSERT_TRUE(error);
+  EXPECT_NE(error->find("missing-users"), std::string::npos) << *error;
+  std::ofstream(file.dir() / "missing-users") << "# no users yet\n";
+  EXPECT_EQ(check_files(s), std::nullopt);
+  std::ofstream(file.dir() / "missing-users") << "alice:not-a-hash\n";
+  const auto bad = check_files(s);
+  ASSERT_TRUE(bad);
+  EXPECT_NE(bad->find(":1:"), std::string::npos) << *bad;
 }
 
 TEST(Settings, EveryKindOfValueIsStored) {
