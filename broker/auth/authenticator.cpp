@@ -3,13 +3,13 @@
 
 #include <asio/steady_timer.hpp>
 #include <fmt/format.h>
-#include <openssl/crypto.h>
 
 #include <exception>
 #include <stdexcept>
 
 #include "broker/auth/hash_worker.hpp"
 #include "broker/auth/password_file.hpp"
+#include "broker/auth/secret.hpp"
 #include "broker/net/listener.hpp"
 #include "broker/net/net_context.hpp"
 
@@ -17,17 +17,6 @@ namespace smq::auth {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Copies of passwords are wiped before their memory goes back to the allocator.
-struct Secret {
-  std::string text;
-  explicit Secret(std::string_view s) : text(s) {}
-  Secret(Secret&& other) noexcept : text(std::move(other.text)) {}
-  Secret(const Secret& other) = default;
-  ~Secret() {
-    if (!text.empty()) OPENSSL_cleanse(text.data(), text.size());
-  }
-};
 
 }  // namespace
 

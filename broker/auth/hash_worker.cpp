@@ -2,22 +2,17 @@
 #include "broker/auth/hash_worker.hpp"
 
 #include <asio/post.hpp>
-#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <map>
 
 #include "broker/auth/password_file.hpp"
+#include "broker/auth/secret.hpp"
 
 namespace smq::auth {
 namespace {
 
 constexpr std::size_t max_hash_threads = 4;
-
-// Overwrites a password before its memory is freed (OPENSSL_cleanse cannot be optimised out).
-void wipe(std::string& s) {
-  if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
-}
 
 }  // namespace
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "broker/auth/authenticator.hpp"
+#include "broker/auth/secret.hpp"
 #include "broker/net/net_context.hpp"
 #include "broker/net/stream.hpp"
 #include "broker/peer.hpp"
@@ -141,7 +142,7 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   // said, and the packets that followed it.
   struct PendingLogin {
     std::string uid;
-    std::string credentials;
+    auth::Secret credentials;  // wiped however the login ends
     std::string info;
     std::vector<std::vector<std::uint8_t>> held;
     std::size_t held_bytes = 0;

@@ -1,8 +1,6 @@
 // SMQ session: the Connect packet and the login, from the checks that need no credentials
 // through the broker's own authentication (auth::Authenticator, possibly asynchronous) and
 // the authenticate hook to the Connack (see session.hpp). Broker thread only.
-#include <openssl/crypto.h>
-
 #include <exception>
 
 #include "broker/net/session.hpp"
@@ -68,7 +66,7 @@ bool Session::admissible(std::string_view connecting_uid) {
 void Session::start_login(const ConnectPacket& c) {
   login_ = std::make_unique<PendingLogin>();
   login_->uid.assign(c.uid);
-  login_->credentials.assign(c.credentials);
+  login_->credentials.text.assign(c.credentials);
   login_->info.assign(c.info);
   const auth::LoginRequest request{c.credentials, address, connect_deadline_at_};
   // The verdict may come at once (anonymous, a refusal) or from a check thread later; by
@@ -81,27 +79,19 @@ void Session::start_login(const ConnectPacket& c) {
 void Session::on_login(const auth::LoginVerdict& verdict) {
   if (state_ != State::awaiting_connect || !login_) return;
   const std::unique_ptr<PendingLogin> login = std::move(login_);
-  const auto wipe_credentials = [&login] {
-    if (!login->credentials.empty()) {
-      OPENSSL_cleanse(login->credentials.data(), login->credentials.size());
-    }
-  };
   try {
     if (verdict.code != ConnackCode::accepted) {
       refuse(verdict.code, verdict.reason);
     } else if (admissible(login->uid)) {
-      complete_connect(login->uid, login->credentials, login->info, verdict.user);
+      complete_connect(login->uid, login->credentials.text, login->info, verdict.user);
     }
   } catch (const std::exception& e) {
-    wipe_credentials();
     fail(e.what());
     return;
   } catch (...) {
-    wipe_credentials();
     fail("unknown exception");
     return;
   }
-  wipe_credentials();
   // What the client sent after its Connect, in order, now that it is connected (or
   // nothing, when it was refused).
   for (const std::vector<std::uint8_t>& packet : login->held) {
