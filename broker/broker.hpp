@@ -56,6 +56,7 @@ class Broker {
   // one line per difference: "max_connections: 10000 -> 5", or for
   // what cannot change (listeners, the server client's ETID) "listen: cannot change while
   // running (restart to apply)". Connected clients stay; new requests see the new values.
+  // New [[acl]] rules apply to connected clients' next requests.
   // Sessions the new [auth] no longer admits (a user removed from the password file or with a
   // new password, anonymous clients when anonymous logins are switched off) are closed with
   // Disconnect "credentials revoked". Loop thread. Throws std::runtime_error, applying
@@ -83,6 +84,10 @@ class Broker {
   // Disconnect revoked_text; reports how many.
   void revoke_logins(const std::vector<std::string>& users, bool anonymous,
                      std::vector<std::string>& report);
+
+  // Gives every network client the rights the current [[acl]] rules grant it (not those
+  // whose rights came with a token).
+  void reapply_rules();
 
   BrokerOptions options_;
   Logger log_;

@@ -287,6 +287,12 @@ void Hub::subscribe(Peer& peer, std::string_view name) {
     send(peer, ack_frame(PacketType::suback, false, 0, name));
     return;
   }
+  if (peer.permissions && !peer.permissions->may_subscribe(name)) {
+    ++stats_.denied_subscribes;
+    log_.debug("etid {:#x}: subscribe to {} denied by the permissions", peer.etid, printable(name));
+    send(peer, ack_frame(PacketType::suback, false, 0, name));
+    return;
+  }
   if (!name_allowed(name) || !permits_topic(name, true, peer)) {
     send(peer, ack_frame(PacketType::suback, false, 0, name));
     return;
@@ -302,7 +308,11 @@ void Hub::subscribe(Peer& peer, std::string_view name) {
 
 void Hub::create(Peer& peer, std::string_view name) {
   std::uint32_t tid = 0;
-  if (name_allowed(name) && permits_topic(name, false, peer)) {
+  // Create is what a client asks before publishing by name: refused where it may not publish.
+  if (peer.permissions && !peer.permissions->may_publish(name)) {
+    ++stats_.denied_creates;
+    log_.debug("etid {:#x}: create {} denied by the permissions", peer.etid, printable(name));
+  } else if (name_allowed(name) && permits_topic(name, false, peer)) {
     tid = ensure_topic(name, &peer);
   }
   send(peer, ack_frame(PacketType::createack, tid != 0, tid, name));
@@ -342,6 +352,19 @@ bool Hub::observe_id(Peer& peer, std::uint32_t id) {
 
 void Hub::observe(Peer& peer, std::uint32_t id) {
   if (id == peer.etid) return;  // observing yourself is meaningless: ignored entirely
+  if (peer.permissions) {
+    // A denied Observe looks like one of an unknown id: a zero count, nothing registered.
+    const auto it = ids_.find(id);
+    const bool allowed =
+        it == ids_.end() || (it->second.topic ? peer.permissions->may_observe(it->second.topic->name)
+                                              : peer.permissions->direct());
+    if (!allowed) {
+      ++stats_.denied_observes;
+      log_.debug("etid {:#x}: observe {:#x} denied by the permissions", peer.etid, id);
+      send_change(peer, id, 0);
+      return;
+    }
+  }
   // Unknown or departed ids are answered at once with a zero count, not registered.
   if (!observe_id(peer, id)) send_change(peer, id, 0);
 }
@@ -363,6 +386,10 @@ std::size_t Hub::publish(Peer& peer, const Message& message, Frame frame) {
     // not speak there.
     log_.debug("etid {:#x}: publish to reserved topic {} dropped", peer.etid,
                printable(it->second.topic->name));
+    return 0;
+  }
+  if (peer.permissions && it != ids_.end() && !may_publish(peer, message.tid, it->second)) {
+    ++stats_.denied_publishes;
     return 0;
   }
   if (hooks_.on_publish &&
@@ -398,6 +425,17 @@ std::size_t Hub::publish(Peer& peer, const Message& message, Frame frame) {
     }
   }
   return received;
+}
+
+bool Hub::may_publish(Peer& peer, std::uint32_t tid, const IdEntry& entry) {
+  if (entry.topic) {
+    // Decided once per topic and client, so a client that learned a TID by subscribing
+    // cannot publish there without the right, at the cost of one lookup per message.
+    return peer.permissions->may_publish_tid(
+        tid, [&](std::uint32_t) { return std::string_view(entry.topic->name); });
+  }
+  // A client's own ETID is always its own to use; others' need the `direct` right.
+  return tid == peer.etid || peer.permissions->direct();
 }
 
 // ---- server-side API --------------------------------------------------------------------

@@ -63,6 +63,12 @@ struct HubStats {
   std::uint64_t hook_errors = 0;      // hook calls that threw (see hooks.hpp)
   std::uint64_t callback_errors = 0;  // in-process client callbacks that threw
   std::uint64_t random_failures = 0;  // the random source could not deliver
+  // Requests the client's permissions ([[acl]] or its token) refused: Subscribe and Create
+  // answered with status 1, Publish dropped, Observe answered with a zero count.
+  std::uint64_t denied_subscribes = 0;
+  std::uint64_t denied_creates = 0;
+  std::uint64_t denied_publishes = 0;
+  std::uint64_t denied_observes = 0;
 };
 
 class Hub {
@@ -187,6 +193,8 @@ class Hub {
   // The permit hooks (true without a hook; a throwing hook as run_hook says).
   bool permits_topic(std::string_view name, bool is_subscribe, Peer& peer);
   bool permits_subtopic(std::string_view name, Peer& peer);
+  // The client's permissions for a Publish to `entry` (true without permissions).
+  bool may_publish(Peer& peer, std::uint32_t tid, const IdEntry& entry);
   // False when `creator` may not add one more name (it is charged when this returns true).
   bool charge_name(Peer* creator);
   void send(Peer& peer, Frame frame);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/auth/acl.hpp"
 #include "broker/hub.hpp"
 #include "broker/log.hpp"
 #include "protocol/limits.hpp"
@@ -26,6 +27,10 @@ struct AuthOptions {
   // Whether a Connect with empty credentials is accepted (as an anonymous client). Unset:
   // yes without a password file, no with one.
   std::optional<bool> anonymous;
+  // Topic permissions ([[acl]] tables). Empty: every client may do everything; otherwise
+  // what no rule allows is denied. Independent of logins: without a password file every
+  // client is anonymous and the "anonymous" rules apply.
+  std::vector<auth::AclRule> acl;
 
   // True when the broker checks credentials itself.
   bool enabled() const { return !password_file.empty() || anonymous == false; }

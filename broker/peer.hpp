@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "broker/auth/acl.hpp"
 #include "broker/close_reason.hpp"
 #include "broker/frame.hpp"
 
@@ -37,6 +39,9 @@ class Peer {
   std::string user;
   std::uint32_t seed = 0;
   Transport transport = Transport::local;
+  // What the [[acl]] rules or the client's token allow; null: everything (no rules, and the
+  // in-process client). Set at login, replaced when a reload changes the rules.
+  std::unique_ptr<auth::Permissions> permissions;
 
   // Hub bookkeeping.
   bool registered = false;

@@ -46,6 +46,15 @@ void Broker::revoke_logins(const std::vector<std::string>& users, bool anonymous
   }
 }
 
+void Broker::reapply_rules() {
+  // New requests follow the new rules; what a client already holds (its subscriptions)
+  // stays. Rights from a token are the token's and do not change with the rules.
+  for (Peer* peer : hub_->peers()) {
+    if (peer->permissions && peer->permissions->from_token()) continue;
+    peer->permissions = auth::Permissions::from_rules(options_.auth.acl, peer->user, peer->uid);
+  }
+}
+
 std::vector<std::string> Broker::reconfigure(const BrokerOptions& next) {
   std::vector<std::string> report;
   BrokerOptions& now = options_;
@@ -97,6 +106,12 @@ std::vector<std::string> Broker::reconfigure(const BrokerOptions& next) {
   revoke_logins(auth_->revoked_since(users_before.get()),
                 anonymous_before && !(now.auth.allows_anonymous() || !now.auth.enabled()),
                 report);
+  if (now.auth.acl != next.auth.acl) {
+    report.push_back(fmt::format("acl: {} rule(s) -> {} rule(s); applied to connected clients",
+                                 now.auth.acl.size(), next.auth.acl.size()));
+    now.auth.acl = next.auth.acl;
+    reapply_rules();
+  }
   change("web_root", now.web_root, next.web_root);
   change("smq_path", now.smq_path, next.smq_path);
   change("allowed_origins", now.allowed_origins, next.allowed_origins);

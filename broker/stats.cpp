@@ -41,6 +41,10 @@ BrokerStats collect_stats(const Hub& hub, const NetCounters& counters, double up
   s.auth_failures = counters.auth_failures;
   s.auth_delayed = counters.auth_delayed;
   s.auth_throttled = counters.auth_throttled;
+  s.denied_subscribes = hub.stats().denied_subscribes;
+  s.denied_creates = hub.stats().denied_creates;
+  s.denied_publishes = hub.stats().denied_publishes;
+  s.denied_observes = hub.stats().denied_observes;
   s.random_failures = hub.stats().random_failures;
   const auto closes = [&](CloseReason r) { return s.closes[static_cast<std::size_t>(r)]; };
   s.slow_consumers = closes(CloseReason::slow_consumer);
@@ -112,6 +116,9 @@ std::string stats_json(const BrokerStats& now, const BrokerStats& previous, doub
                      now.random_failures);
   out += fmt::format(R"(,"auth":{{"logins":{},"failures":{},"delayed":{},"throttled":{}}})",
                      now.auth_logins, now.auth_failures, now.auth_delayed, now.auth_throttled);
+  out += fmt::format(R"(,"denied":{{"subscribe":{},"create":{},"publish":{},"observe":{}}})",
+                     now.denied_subscribes, now.denied_creates, now.denied_publishes,
+                     now.denied_observes);
   out += R"(,"top_topics":[)";
   for (std::size_t i = 0; i < now.top_topics.size(); ++i) {
     const TopicStats& t = now.top_topics[i];

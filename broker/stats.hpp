@@ -55,6 +55,12 @@ struct BrokerStats {
   std::uint64_t auth_failures = 0;
   std::uint64_t auth_delayed = 0;
   std::uint64_t auth_throttled = 0;
+  // Requests the topic permissions refused (JSON: "denied": {"subscribe": n, "create": n,
+  // "publish": n, "observe": n}); see HubStats.
+  std::uint64_t denied_subscribes = 0;
+  std::uint64_t denied_creates = 0;
+  std::uint64_t denied_publishes = 0;
+  std::uint64_t denied_observes = 0;
   // Exceptions caught at the boundaries (JSON: "errors": {"hooks": n, ...}): hooks,
   // in-process client callbacks, handlers that reached the event loop; and failures of the
   // random source.

@@ -72,6 +72,66 @@ std::optional<std::string> load_section(const std::string& path, std::string_vie
   return std::nullopt;
 }
 
+// One [[acl]] table: `user`, the pattern lists and `direct`.
+std::optional<std::string> load_acl_rule(const std::string& path, const toml::table& table,
+                                         auth::AclRule& rule) {
+  for (const auto& [key, node] : table) {
+    const std::string_view name = key.str();
+    std::vector<std::string>* list = name == "subscribe"        ? &rule.subscribe
+                                     : name == "publish"        ? &rule.publish
+                                     : name == "observe"        ? &rule.observe
+                                     : name == "deny_subscribe" ? &rule.deny_subscribe
+                                     : name == "deny_publish"   ? &rule.deny_publish
+                                                                : nullptr;
+    if (list != nullptr) {
+      const auto value = to_value(node, SettingKind::text, {});
+      const auto* patterns = value ? std::get_if<std::vector<std::string>>(&*value) : nullptr;
+      if (patterns == nullptr) {
+        return fmt::format("{}: key '{}' in [[acl]] needs an array of patterns (strings)",
+                           where(path, node.source()), name);
+      }
+      *list = *patterns;
+    } else if (name == "user") {
+      const auto* user = node.as_string();
+      if (user == nullptr || user->get().empty()) {
+        return fmt::format("{}: key 'user' in [[acl]] needs a user name, \"*\" or \"anonymous\"",
+                           where(path, node.source()));
+      }
+      rule.user = user->get();
+    } else if (name == "direct") {
+      const auto* direct = node.as_boolean();
+      if (direct == nullptr) {
+        return fmt::format("{}: key 'direct' in [[acl]] needs true or false",
+                           where(path, node.source()));
+      }
+      rule.direct = direct->get();
+    } else {
+      return fmt::format("{}: unknown key '{}' in [[acl]]", where(path, key.source()), name);
+    }
+  }
+  if (auto error = auth::check_rule(rule)) {
+    return fmt::format("{}: [[acl]] {}", where(path, table.source()), *error);
+  }
+  return std::nullopt;
+}
+
+// `acl` must be an array of tables ([[acl]]); the rules replace any loaded before.
+std::optional<std::string> load_acl(const std::string& path, const toml::node& node,
+                                    Settings& out) {
+  const toml::array* tables = node.as_array();
+  if (tables == nullptr || !tables->is_array_of_tables()) {
+    return fmt::format("{}: 'acl' must be [[acl]] tables", where(path, node.source()));
+  }
+  std::vector<auth::AclRule> rules;
+  for (const toml::node& item : *tables) {
+    auth::AclRule rule;
+    if (auto error = load_acl_rule(path, *item.as_table(), rule)) return error;
+    rules.push_back(std::move(rule));
+  }
+  out.options.auth.acl = std::move(rules);
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::string> load_config_file(const std::string& path, Settings& out) {
@@ -89,6 +149,10 @@ std::optional<std::string> load_config_file(const std::string& path, Settings& o
   const std::filesystem::path base =
       std::filesystem::absolute(std::filesystem::path(path), ec).parent_path();
   for (const auto& [key, node] : root) {
+    if (key.str() == "acl") {
+      if (auto error = load_acl(path, node, out)) return error;
+      continue;
+    }
     if (const toml::table* table = node.as_table(); table && is_section(key.str())) {
       if (auto error = load_section(path, key.str(), *table, base, out)) return error;
       continue;

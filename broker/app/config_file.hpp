@@ -1,7 +1,8 @@
 // The configuration file (smq-broker --config FILE): TOML, one key per setting of the
 // settings table, named like the command-line option with '_' for '-'. Unknown keys and
 // values of the wrong type are errors naming the file, the line and the key; relative paths
-// are taken from the file's directory. Main thread, before the broker starts.
+// are taken from the file's directory. Topic permissions come as [[acl]] tables (auth/acl.hpp).
+// Main thread, before the broker starts.
 #pragma once
 
 #include <optional>

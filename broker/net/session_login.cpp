@@ -135,6 +135,7 @@ void Session::complete_connect(std::string_view connect_uid, std::string_view cr
   uid.assign(connect_uid);
   this->info.assign(connect_info);
   this->user.assign(user);
+  permissions = auth::Permissions::from_rules(ctx_.options.auth.acl, this->user, uid);
   http_ = {};  // only the authenticate hook reads the request; idle sessions keep no copy
   const std::uint32_t id = ctx_.hub.register_peer(*this);
   if (id == 0) {

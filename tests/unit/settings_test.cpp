@@ -249,6 +249,60 @@ TEST(Settings, ErrorsNameTheLineAndTheKey) {
   EXPECT_NE(bad_address->find("nonsense"), std::string::npos) << *bad_address;
 }
 
+TEST(Settings, AclTablesBecomeRules) {
+  Settings s;
+  const auto error = load(R"([[acl]]
+user = "alice"
+subscribe = ["users/%u/#", "news"]
+publish = ["users/%u/out"]
+observe = ["news"]
+deny_subscribe = ["news/secret"]
+deny_publish = ["users/%u/out/locked"]
+direct = false
+
+[[acl]]
+user = "anonymous"
+subscribe = ["public/#"]
+)",
+                          s);
+  ASSERT_FALSE(error) << *error;
+  const auto& rules = s.options.auth.acl;
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_EQ(rules[0].user, "alice");
+  EXPECT_EQ(rules[0].subscribe, (std::vector<std::string>{"users/%u/#", "news"}));
+  EXPECT_EQ(rules[0].publish, std::vector<std::string>{"users/%u/out"});
+  EXPECT_EQ(rules[0].observe, std::vector<std::string>{"news"});
+  EXPECT_EQ(rules[0].deny_subscribe, std::vector<std::string>{"news/secret"});
+  EXPECT_EQ(rules[0].deny_publish, std::vector<std::string>{"users/%u/out/locked"});
+  EXPECT_EQ(rules[0].direct, false);
+  EXPECT_EQ(rules[1].user, "anonymous");
+  EXPECT_EQ(rules[1].direct, std::nullopt);
+  EXPECT_TRUE(rules[1].publish.empty());
+}
+
+TEST(Settings, AclErrorsNameTheLine) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"[[acl]]\nsubscribe = [\"a\"]\n", ":1: [[acl]] needs 'user'"},
+      {"[[acl]]\nuser = \"a\"\npublish = [\"a/#/b\"]\n",
+       ":1: [[acl]] publish: '#' must be the last level ('a/#/b')"},
+      {"[[acl]]\nuser = \"a\"\nsubscribe = \"x\"\n",
+       ":3: key 'subscribe' in [[acl]] needs an array of patterns"},
+      {"[[acl]]\nuser = \"a\"\nsubscribe = [1]\n",
+       ":3: key 'subscribe' in [[acl]] needs an array of patterns"},
+      {"[[acl]]\nuser = \"a\"\nread = [\"x\"]\n", ":3: unknown key 'read' in [[acl]]"},
+      {"[[acl]]\nuser = \"a\"\ndirect = \"no\"\n", ":3: key 'direct' in [[acl]] needs true or false"},
+      {"[[acl]]\nuser = 5\n", ":2: key 'user' in [[acl]] needs a user name"},
+      {"acl = [\"x\"]\n", ":1: 'acl' must be [[acl]] tables"},
+      {"[acl]\nuser = \"a\"\n", ":1: 'acl' must be [[acl]] tables"},
+  };
+  for (const auto& [text, expected] : cases) {
+    Settings s;
+    const auto error = load(text, s);
+    ASSERT_TRUE(error) << text;
+    EXPECT_EQ(error->rfind(expected, 0), 0u) << "got: " << *error << "\nfor: " << text;
+  }
+}
+
 TEST(Settings, MissingFileIsAnError) {
   Settings s;
   const auto error = load_config_file("/nonexistent/smq.toml", s);
