@@ -15,6 +15,8 @@ CloseWire close_wire(CloseReason reason) {
     case CloseReason::server_shutdown: return {true, "shutdown", CloseCode::going_away};
     case CloseReason::admin: return {true, {}, CloseCode::normal};  // text supplied by the caller
     case CloseReason::internal_error: return {true, "internal error", CloseCode::internal_error};
+    case CloseReason::rate_limited:
+      return {true, "rate limit exceeded", CloseCode::policy_violation};
     case CloseReason::protocol_error: return {false, {}, CloseCode::protocol_error};
     case CloseReason::malformed_packet: return {false, {}, CloseCode::protocol_error};
     case CloseReason::client_disconnect: return {false, {}, CloseCode::normal};
@@ -44,6 +46,7 @@ std::string_view to_string(CloseReason reason) {
     case CloseReason::ws_closed: return "websocket closed";
     case CloseReason::server_shutdown: return "server shutdown";
     case CloseReason::internal_error: return "internal error";
+    case CloseReason::rate_limited: return "rate limited";
     case CloseReason::admin: return "closed by server";
   }
   return "unknown";

@@ -28,6 +28,8 @@ enum class CloseReason : std::uint8_t {
   server_shutdown,    // broker stopping
   internal_error,     // an exception while handling this client's packet (a hook threw,
                       // no random bytes for an id): SMQ Disconnect "internal error", WS 1011
+  rate_limited,       // over max_messages_per_second / max_bytes_per_second: SMQ Disconnect
+                      // "rate limit exceeded", WS 1008
   admin,              // closed by server code (Hub::disconnect), with a text; keep it last
 };
 

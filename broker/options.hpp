@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,26 @@ struct AuthOptions {
   bool enabled() const { return !password_file.empty() || anonymous == false; }
   bool allows_anonymous() const { return anonymous.value_or(password_file.empty()); }
   bool operator==(const AuthOptions&) const = default;
+};
+
+// Per-client limits (defaults; 0 turns each off). They keep one client from taking the
+// broker's single loop for itself, and are far above what an application client sends: a
+// browser or a device publishes a few messages per second, a busy gateway thousands.
+// Messages (Publish) and bytes (every packet) one connection may send per second, with one
+// second's worth as burst (for bytes at least one largest packet).
+inline constexpr std::uint64_t default_max_messages_per_second = 100'000;
+inline constexpr std::uint64_t default_max_bytes_per_second = 64 * 1024 * 1024;
+// Sockets one address (an IPv6 /64) may hold open at once, and open per second: room for an
+// office behind one NAT, not for one host taking every slot of max_connections or
+// max_pending. Loopback is exempt unless limit_loopback is set (a reverse proxy on the same
+// host carries every client on one address).
+inline constexpr std::size_t default_max_connections_per_address = 1'000;
+inline constexpr std::uint64_t default_max_new_connections_per_second = 100;
+
+// What happens to a connection over max_messages_per_second or max_bytes_per_second.
+enum class RateLimitAction : std::uint8_t {
+  disconnect,  // SMQ Disconnect "rate limit exceeded" (CloseReason::rate_limited)
+  drop,        // the Publish over the budget is dropped and counted; other packets pass
 };
 
 struct BrokerOptions {
@@ -76,6 +97,13 @@ struct BrokerOptions {
   // Sockets still in their HTTP head or Connect phase; beyond this new sockets are closed
   // at once, so a flood of idle sockets cannot starve real clients.
   std::size_t max_pending_connections = 1024;
+  // Per-client limits (see the defaults above; 0 turns each off).
+  std::uint64_t max_messages_per_second = default_max_messages_per_second;
+  std::uint64_t max_bytes_per_second = default_max_bytes_per_second;
+  RateLimitAction rate_limit_action = RateLimitAction::disconnect;
+  std::size_t max_connections_per_address = default_max_connections_per_address;
+  std::uint64_t max_new_connections_per_second = default_max_new_connections_per_second;
+  bool limit_loopback = false;  // apply the per-address limits to loopback clients too
   // Bytes queued for one client before it is disconnected as a slow consumer.
   std::size_t output_queue_bytes = limits::default_output_queue_bytes;
 

@@ -27,6 +27,7 @@ std::string text_of(std::size_t n) { return std::to_string(n); }
 std::string text_of(std::chrono::milliseconds ms) { return fmt::format("{} ms", ms.count()); }
 std::string text_of(bool b) { return b ? "true" : "false"; }
 std::string text_of(LogLevel level) { return std::string(to_string(level)); }
+std::string text_of(RateLimitAction a) { return a == RateLimitAction::drop ? "drop" : "disconnect"; }
 std::string text_of(std::optional<bool> b) { return b ? text_of(*b) : "(default)"; }
 
 }  // namespace
@@ -121,6 +122,14 @@ std::vector<std::string> Broker::reconfigure(const BrokerOptions& next) {
   change("queue_bytes", now.output_queue_bytes, next.output_queue_bytes);
   change("connect_timeout", now.connect_deadline, next.connect_deadline);
   change("write_deadline", now.write_deadline, next.write_deadline);
+  change("max_messages_per_second", now.max_messages_per_second, next.max_messages_per_second);
+  change("max_bytes_per_second", now.max_bytes_per_second, next.max_bytes_per_second);
+  change("rate_limit_action", now.rate_limit_action, next.rate_limit_action);
+  change("max_connections_per_address", now.max_connections_per_address,
+         next.max_connections_per_address);
+  change("max_new_connections_per_second", now.max_new_connections_per_second,
+         next.max_new_connections_per_second);
+  change("limit_loopback", now.limit_loopback, next.limit_loopback);
   const bool names = change("max_names_per_connection", now.hub.max_names_per_connection,
                             next.hub.max_names_per_connection);
   const bool subscriptions =

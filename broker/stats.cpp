@@ -41,6 +41,9 @@ BrokerStats collect_stats(const Hub& hub, const NetCounters& counters, double up
   s.auth_failures = counters.auth_failures;
   s.auth_delayed = counters.auth_delayed;
   s.auth_throttled = counters.auth_throttled;
+  s.address_too_many = counters.address_too_many;
+  s.address_too_fast = counters.address_too_fast;
+  s.rate_limited_drops = counters.rate_limited_drops;
   s.denied_subscribes = hub.stats().denied_subscribes;
   s.denied_creates = hub.stats().denied_creates;
   s.denied_publishes = hub.stats().denied_publishes;
@@ -119,6 +122,9 @@ std::string stats_json(const BrokerStats& now, const BrokerStats& previous, doub
   out += fmt::format(R"(,"denied":{{"subscribe":{},"create":{},"publish":{},"observe":{}}})",
                      now.denied_subscribes, now.denied_creates, now.denied_publishes,
                      now.denied_observes);
+  out += fmt::format(
+      R"(,"limits":{{"too_many_per_address":{},"too_fast_per_address":{},"rate_dropped":{}}})",
+      now.address_too_many, now.address_too_fast, now.rate_limited_drops);
   out += R"(,"top_topics":[)";
   for (std::size_t i = 0; i < now.top_topics.size(); ++i) {
     const TopicStats& t = now.top_topics[i];

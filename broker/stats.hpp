@@ -61,6 +61,11 @@ struct BrokerStats {
   std::uint64_t denied_creates = 0;
   std::uint64_t denied_publishes = 0;
   std::uint64_t denied_observes = 0;
+  // Per-client limits (JSON: "limits": {"too_many_per_address": n, "too_fast_per_address": n,
+  // "rate_dropped": n}); disconnections for rate are in `closes` ("rate limited").
+  std::uint64_t address_too_many = 0;
+  std::uint64_t address_too_fast = 0;
+  std::uint64_t rate_limited_drops = 0;
   // Exceptions caught at the boundaries (JSON: "errors": {"hooks": n, ...}): hooks,
   // in-process client callbacks, handlers that reached the event loop; and failures of the
   // random source.

@@ -17,6 +17,7 @@ namespace {
 std::optional<SettingValue> cli_value(SettingKind kind, const std::string& text) {
   switch (kind) {
     case SettingKind::count:
+    case SettingKind::count_or_zero:
     case SettingKind::milliseconds:
     case SettingKind::milliseconds_or_zero: {
       std::int64_t n = 0;
@@ -101,6 +102,24 @@ Options:
   --max-subscriptions-per-connection N
                             topics one client may be subscribed to at once; more
                             Subscribes are denied (default {})
+  --max-messages-per-second N
+                            Publish messages one client may send per second
+                            (default {}; 0 = no limit)
+  --max-bytes-per-second N  bytes one client may send per second (default {};
+                            0 = no limit)
+  --rate-limit-action disconnect|drop
+                            a client over either rate is disconnected with
+                            "rate limit exceeded", or its excess messages are
+                            dropped and counted (default disconnect)
+  --max-connections-per-address N
+                            sockets one address (IPv6: /64) may hold open
+                            (default {}; 0 = no limit)
+  --max-new-connections-per-second N
+                            sockets one address may open per second (default
+                            {}; 0 = no limit)
+  --limit-loopback          apply the two per-address limits to loopback clients
+                            too (exempt by default: a reverse proxy on the same
+                            host brings every client from one address)
   --stats-interval MS       publish broker stats on "$smq/stats" this often
                             (default 1000; 0 = off)
   --password-file FILE      [auth] users and password hashes (smq-passwd makes
@@ -109,6 +128,7 @@ Options:
   --anonymous true|false    [auth] accept a Connect with empty credentials
                             (default: true without --password-file, false
                             with one)
+  [[acl]] tables (file only) set topic permissions: see docs/security.md
   --hello5                  also run the hello5 example's server code: publish to
                             "hello" and get five replies, one per second
   --random-server-etid      give the in-process client a random ETID instead of 1
@@ -118,7 +138,9 @@ Options:
       program, default_listen_address, limits::default_max_connections,
       BrokerOptions{}.max_pending_connections, limits::default_output_queue_bytes,
       limits::connect_deadline.count(), limits::write_deadline.count(),
-      default_max_names_per_connection, default_max_subscriptions_per_connection);
+      default_max_names_per_connection, default_max_subscriptions_per_connection,
+      default_max_messages_per_second, default_max_bytes_per_second,
+      default_max_connections_per_address, default_max_new_connections_per_second);
 }
 
 CommandLine parse_command_line(const std::vector<std::string>& args) {

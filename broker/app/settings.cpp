@@ -41,6 +41,13 @@ constexpr std::array settings_table{
     Setting{"--write-deadline", "write_deadline", Kind::milliseconds},
     Setting{"--max-names-per-connection", "max_names_per_connection", Kind::count},
     Setting{"--max-subscriptions-per-connection", "max_subscriptions_per_connection", Kind::count},
+    Setting{"--max-messages-per-second", "max_messages_per_second", Kind::count_or_zero},
+    Setting{"--max-bytes-per-second", "max_bytes_per_second", Kind::count_or_zero},
+    Setting{"--rate-limit-action", "rate_limit_action", Kind::rate_action},
+    Setting{"--max-connections-per-address", "max_connections_per_address", Kind::count_or_zero},
+    Setting{"--max-new-connections-per-second", "max_new_connections_per_second",
+            Kind::count_or_zero},
+    Setting{"--limit-loopback", "limit_loopback", Kind::flag},
     Setting{"--stats-interval", "stats_interval", Kind::milliseconds_or_zero},
     Setting{"--password-file", "password_file", Kind::path, "auth"},
     Setting{"--anonymous", "anonymous", Kind::boolean, "auth"},
@@ -60,6 +67,8 @@ std::string_view describe_kind(Kind kind) {
     case Kind::origin_list:
       return "an array of origins (\"https://host[:port]\", \"*\" or \"null\")";
     case Kind::count: return "a positive integer";
+    case Kind::count_or_zero: return "an integer >= 0 (0 = no limit)";
+    case Kind::rate_action: return "\"disconnect\" or \"drop\"";
     case Kind::milliseconds: return "a positive number of milliseconds";
     case Kind::milliseconds_or_zero: return "a number of milliseconds (0 = off)";
     case Kind::log_level: return "one of \"trace\", \"debug\", \"info\", \"warn\", \"error\", \"off\"";
@@ -76,6 +85,7 @@ bool* flag_field(std::string_view key, Settings& out) {
   if (key == "tls_require_client_cert") return &out.options.tls_require_client_cert;
   if (key == "hello5") return &out.hello5;
   if (key == "random_server_etid") return &out.options.random_server_etid;
+  if (key == "limit_loopback") return &out.options.limit_loopback;
   return nullptr;
 }
 
@@ -101,6 +111,12 @@ std::optional<std::string> store_number(std::string_view key, std::int64_t n, Se
   else if (key == "max_names_per_connection") o.hub.max_names_per_connection = size;
   else if (key == "max_subscriptions_per_connection") o.hub.max_subscriptions_per_connection = size;
   else if (key == "stats_interval") o.stats_interval = ms;
+  else if (key == "max_messages_per_second") o.max_messages_per_second = static_cast<std::uint64_t>(n);
+  else if (key == "max_bytes_per_second") o.max_bytes_per_second = static_cast<std::uint64_t>(n);
+  else if (key == "max_connections_per_address") o.max_connections_per_address = size;
+  else if (key == "max_new_connections_per_second") {
+    o.max_new_connections_per_second = static_cast<std::uint64_t>(n);
+  }
   else return fmt::format("no number field for '{}'", key);
   return std::nullopt;
 }
@@ -179,15 +195,24 @@ std::optional<std::string> apply_setting(const Setting& s, const SettingValue& v
       return std::nullopt;
     }
     case Kind::count:
+    case Kind::count_or_zero:
     case Kind::milliseconds:
     case Kind::milliseconds_or_zero: {
       const std::int64_t* n = std::get_if<std::int64_t>(&value);
-      const std::int64_t least = s.kind == Kind::milliseconds_or_zero ? 0 : 1;
-      if (n == nullptr || *n < least) return wrong_type(s);
-      if (s.kind != Kind::count && *n > max_milliseconds) {
+      const bool zero_ok = s.kind == Kind::milliseconds_or_zero || s.kind == Kind::count_or_zero;
+      if (n == nullptr || *n < (zero_ok ? 0 : 1)) return wrong_type(s);
+      const bool duration = s.kind == Kind::milliseconds || s.kind == Kind::milliseconds_or_zero;
+      if (duration && *n > max_milliseconds) {
         return fmt::format("is at most {} ms (about 24 days)", max_milliseconds);
       }
       return store_number(s.key, *n, out);
+    }
+    case Kind::rate_action: {
+      const std::string* text = std::get_if<std::string>(&value);
+      if (text == nullptr || (*text != "disconnect" && *text != "drop")) return wrong_type(s);
+      out.options.rate_limit_action =
+          *text == "drop" ? RateLimitAction::drop : RateLimitAction::disconnect;
+      return std::nullopt;
     }
     case Kind::log_level: {
       const std::string* text = std::get_if<std::string>(&value);

@@ -30,6 +30,8 @@ enum class SettingKind {
   address_list, // command line: repeatable HOST:PORT; file: array of strings
   origin_list,  // command line: repeatable, comma-separated origins; file: array of strings
   count,        // integer >= 1
+  count_or_zero,  // integer >= 0 (0 turns the limit off)
+  rate_action,  // disconnect or drop
   milliseconds, // integer >= 1, a duration in ms
   milliseconds_or_zero,  // integer >= 0 (0 turns the feature off)
   log_level,    // trace, debug, info, warn, error, off

@@ -92,10 +92,27 @@ void Listener::on_accept(const asio::error_code& ec, asio::ip::tcp::socket socke
     // Whatever this socket's set-up throws (no memory, SSL_new failing) loses this socket
     // only: the next accept must be armed either way, or the broker would stop accepting.
     try {
+      const std::string address = peer_address(socket);
+      const AddressLimitOptions limits{ctx_.options.max_connections_per_address,
+                                       ctx_.options.max_new_connections_per_second,
+                                       ctx_.options.limit_loopback};
+      AddressLimits::Admission admission =
+          ctx_.address_limits->admit(address, std::chrono::steady_clock::now(), limits);
+      if (admission.verdict != AddressLimits::Verdict::admitted) {
+        const bool too_many = admission.verdict == AddressLimits::Verdict::too_many;
+        ++(too_many ? ctx_.counters.address_too_many : ctx_.counters.address_too_fast);
+        ctx_.log.debug("dropping new connection from {}: {}", address,
+                       too_many ? "max_connections_per_address" : "max_new_connections_per_second");
+        asio::error_code ignored;
+        socket.close(ignored);
+        accept();
+        return;
+      }
       tune_socket(socket, ctx_.options.keepalive_idle, ctx_.options.keepalive_interval,
                   ctx_.options.write_deadline);
       auto stream = tls_ ? make_tls_stream(std::move(socket), *ctx_.tls)
                          : make_tcp_stream(std::move(socket));
+      stream->address_slot = std::move(admission.slot);
       std::make_shared<HttpConnection>(ctx_, std::move(stream))->start();
     } catch (const std::exception& e) {
       ctx_.log.error("accepted connection dropped: {}", e.what());

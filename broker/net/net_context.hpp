@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "broker/close_reason.hpp"
+#include "broker/net/address_limits.hpp"
 #include "broker/hub.hpp"
 #include "broker/log.hpp"
 #include "broker/options.hpp"
@@ -50,6 +51,12 @@ struct NetCounters {
   std::uint64_t auth_failures = 0;   // refused: bad user or password, credentials required
   std::uint64_t auth_delayed = 0;    // attempts that waited for their address's budget
   std::uint64_t auth_throttled = 0;  // refused with "try again later" (budget or backlog)
+  // Per-client limits: sockets closed at accept for their address (too many open, opened too
+  // fast), and Publish messages dropped over the connection's rate (rate_limit_action drop;
+  // with disconnect the sessions are counted in `closes` as "rate limited").
+  std::uint64_t address_too_many = 0;
+  std::uint64_t address_too_fast = 0;
+  std::uint64_t rate_limited_drops = 0;
 };
 
 struct NetContext {
@@ -64,6 +71,9 @@ struct NetContext {
   bool stopping = false;
   std::unique_ptr<asio::ssl::context> tls;  // set when TLS listeners are configured
   auth::Authenticator* auth = nullptr;       // the broker's own logins (owned by Broker)
+  // Sockets per address and new sockets per second per address (shared: slots outlive
+  // nothing but must never point at a destroyed table).
+  std::shared_ptr<AddressLimits> address_limits = std::make_shared<AddressLimits>();
   // Contexts a reload replaced. Kept: streams accepted with them still use their callbacks
   // (a reload is an operator's action, so these stay few).
   std::vector<std::unique_ptr<asio::ssl::context>> retired_tls;

@@ -135,6 +135,7 @@ void Session::on_read(const asio::error_code& ec, std::size_t n) {
   }
   rend_ += n;
   ctx_.counters.bytes_in += n;
+  if (byte_budget_.enabled() || message_budget_.enabled()) read_at_ = RateBudget::Clock::now();
   rbegin_ += decode_input({rbuf_.data() + rbegin_, rend_ - rbegin_});
   if (rbegin_ == rend_) {
     rbegin_ = rend_ = 0;
@@ -188,6 +189,7 @@ void Session::on_readable(const asio::error_code& ec) {
     return;
   }
   ctx_.counters.bytes_in += n;
+  if (byte_budget_.enabled() || message_budget_.enabled()) read_at_ = RateBudget::Clock::now();
   const std::size_t total = kept + n;
   const std::size_t used = decode_input({input.data(), total});
   if (state_ == State::closed) return;
@@ -244,6 +246,7 @@ void Session::dispatch(Bytes packet) {
     return;
   }
   const auto type = static_cast<PacketType>(packet[0]);
+  if (!within_rate(type, packet.size())) return;
   switch (type) {
     case PacketType::subscribe:
       ctx_.hub.subscribe(*this, body_text(packet));
@@ -296,6 +299,35 @@ void Session::dispatch(Bytes packet) {
       end(CloseReason::protocol_error);
       return;
   }
+}
+
+void Session::start_budgets() {
+  const BrokerOptions& o = ctx_.options;
+  const auto now = RateBudget::Clock::now();
+  read_at_ = now;
+  message_budget_ = RateBudget(o.max_messages_per_second, o.max_messages_per_second, now);
+  // One largest packet must always fit, whatever the rate.
+  byte_budget_ = RateBudget(o.max_bytes_per_second,
+                            std::max<std::uint64_t>(o.max_bytes_per_second, limits::max_packet),
+                            now);
+}
+
+bool Session::within_rate(PacketType type, std::size_t size) {
+  const bool message = type == PacketType::publish;
+  const bool bytes_ok = byte_budget_.take(static_cast<double>(size), read_at_);
+  const bool messages_ok = !message || message_budget_.take(1, read_at_);
+  if (bytes_ok && messages_ok) return true;
+  if (ctx_.options.rate_limit_action == RateLimitAction::drop) {
+    // Only messages can be dropped without breaking the protocol: a client waits for the
+    // ack of its Subscribe, and Ping/Disconnect cost nothing worth saving.
+    if (!message) return true;
+    ++ctx_.counters.rate_limited_drops;
+    return false;
+  }
+  log_.info("etid {:#x} ({}): over max_{}_per_second, disconnected", etid, address,
+            bytes_ok ? "messages" : "bytes");
+  end(CloseReason::rate_limited);
+  return false;
 }
 
 void Session::handle_publish(const PublishView& publish) {

@@ -18,6 +18,7 @@
 #include "broker/auth/authenticator.hpp"
 #include "broker/auth/secret.hpp"
 #include "broker/net/net_context.hpp"
+#include "broker/net/rate_budget.hpp"
 #include "broker/net/stream.hpp"
 #include "broker/peer.hpp"
 #include "protocol/smq_packet.hpp"
@@ -107,6 +108,12 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   void refuse(ConnackCode code, std::string_view reason,
               CloseReason why = CloseReason::refused);
   void handle_publish(const PublishView& publish);
+  // Charges one packet against the connection's message and byte budgets. False when it
+  // must not be handled: dropped (rate_limit_action drop, Publish only) or the session
+  // ended (disconnect).
+  bool within_rate(PacketType type, std::size_t size);
+  // Starts the budgets from the options, at login.
+  void start_budgets();
   void read_more();
   void on_read(const asio::error_code& ec, std::size_t n);
   // Plain TCP: wait until readable, then read into the shared input buffer.
@@ -148,6 +155,12 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
     std::size_t held_bytes = 0;
   };
   std::unique_ptr<PendingLogin> login_;
+
+  // Per-connection rate limits (max_messages_per_second, max_bytes_per_second), charged
+  // with the time of the read the packets came in (one clock read per read, not per packet).
+  RateBudget message_budget_;
+  RateBudget byte_budget_;
+  RateBudget::Clock::time_point read_at_{};
 
   // Plain TCP reads straight from the socket into NetContext::shared_input; rbuf_ then only
   // holds a unit that arrived in part. TLS reads through the stream into rbuf_.

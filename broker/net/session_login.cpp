@@ -143,6 +143,7 @@ void Session::complete_connect(std::string_view connect_uid, std::string_view cr
     return;
   }
   timer_.cancel();
+  start_budgets();
   state_ = State::connected;
   --ctx_.counters.pending;
   std::string connack;

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "broker/net/address_limits.hpp"
+
 namespace smq {
 
 // What the TLS handshake learnt about the client's certificate.
@@ -41,6 +43,11 @@ class Stream {
   virtual asio::ip::tcp::socket& socket() = 0;
   // nullptr for plain TCP.
   virtual const TlsPeer* tls() const { return nullptr; }
+
+  // The socket's place in its address's connection count (AddressLimits): it goes with the
+  // stream from the HTTP connection to the session and is given back when the stream is
+  // destroyed. Null when the address is not limited.
+  std::unique_ptr<AddressLimits::Slot> address_slot;
 };
 
 std::unique_ptr<Stream> make_tcp_stream(asio::ip::tcp::socket socket);

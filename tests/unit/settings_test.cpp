@@ -249,6 +249,33 @@ TEST(Settings, ErrorsNameTheLineAndTheKey) {
   EXPECT_NE(bad_address->find("nonsense"), std::string::npos) << *bad_address;
 }
 
+TEST(Settings, PerClientLimitsTakeZeroForOffAndAnAction) {
+  Settings s;
+  const auto error = load("max_messages_per_second = 0\nmax_bytes_per_second = 4096\n"
+                          "rate_limit_action = \"drop\"\nmax_connections_per_address = 0\n"
+                          "max_new_connections_per_second = 7\nlimit_loopback = true\n",
+                          s);
+  ASSERT_FALSE(error) << *error;
+  EXPECT_EQ(s.options.max_messages_per_second, 0u);
+  EXPECT_EQ(s.options.max_bytes_per_second, 4096u);
+  EXPECT_EQ(s.options.rate_limit_action, RateLimitAction::drop);
+  EXPECT_EQ(s.options.max_connections_per_address, 0u);
+  EXPECT_EQ(s.options.max_new_connections_per_second, 7u);
+  EXPECT_TRUE(s.options.limit_loopback);
+  Settings bad;
+  EXPECT_EQ(load("rate_limit_action = \"kick\"\n", bad).value_or("").rfind(
+                ":1: key 'rate_limit_action' needs \"disconnect\" or \"drop\"", 0),
+            0u);
+  EXPECT_EQ(load("max_bytes_per_second = -1\n", bad).value_or("").rfind(
+                ":1: key 'max_bytes_per_second' needs an integer >= 0", 0),
+            0u);
+  const CommandLine cl = parse_command_line({"--rate-limit-action", "drop",
+                                             "--max-messages-per-second", "0"});
+  ASSERT_TRUE(cl.error.empty()) << cl.error;
+  EXPECT_EQ(cl.settings.options.rate_limit_action, RateLimitAction::drop);
+  EXPECT_EQ(cl.settings.options.max_messages_per_second, 0u);
+}
+
 TEST(Settings, AclTablesBecomeRules) {
   Settings s;
   const auto error = load(R"([[acl]]
