@@ -4,6 +4,7 @@
 
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
+#include <fmt/ranges.h>
 
 #include <stdexcept>
 
@@ -54,9 +55,17 @@ void Broker::start() {
     log_.info("logins checked against {} ({} users); anonymous clients {}",
               options_.auth.password_file, auth_->user_count(),
               options_.auth.allows_anonymous() ? "accepted" : "refused");
+  }
+  if (options_.auth.accepts_tokens()) {
+    log_.info("tokens accepted ({}); anonymous clients {}",
+              fmt::join(auth_->token_algorithms(), ", "),
+              options_.auth.allows_anonymous() ? "accepted" : "refused");
+  }
+  if (options_.auth.checks_credentials()) {
     for (const std::string& exposed : auth::exposed_plain_listeners(options_)) {
-      log_.warn("passwords are accepted on the plain listener {}, which is not loopback: they "
-                "cross the network readable (use tls_listen for remote clients)", exposed);
+      log_.warn("credentials are accepted on the plain listener {}, which is not loopback: "
+                "passwords and tokens cross the network readable (use tls_listen for remote "
+                "clients)", exposed);
     }
   }
   auto listen = [&](const std::string& text, bool tls) {

@@ -25,8 +25,15 @@ struct AuthOptions {
   // Users and their password hashes (smq-passwd writes it). Clients log in with the Connect
   // credentials "user:password".
   std::string password_file;
-  // Whether a Connect with empty credentials is accepted (as an anonymous client). Unset:
-  // yes without a password file, no with one.
+  // JSON Web Tokens (auth/jwt.hpp): an HS256 secret (at least 32 bytes; one trailing newline
+  // is ignored) and/or a PEM public key (RSA >= 2048 bits: RS256; P-256: ES256). A token is
+  // accepted as the Connect credentials or, when those are empty, from the opening HTTP
+  // request (Authorization: Bearer, the cookie `jwt_cookie`, a `token` query parameter).
+  std::string jwt_secret_file;
+  std::string jwt_public_key_file;
+  std::string jwt_cookie;  // cookie name; empty: cookies are not read
+  // Whether a Connect with empty credentials (and no token in its request) is accepted, as
+  // an anonymous client. Unset: yes unless a password file or token key is configured.
   std::optional<bool> anonymous;
   // Topic permissions ([[acl]] tables). Empty: every client may do everything; otherwise
   // what no rule allows is denied. Independent of logins: without a password file every
@@ -34,8 +41,10 @@ struct AuthOptions {
   std::vector<auth::AclRule> acl;
 
   // True when the broker checks credentials itself.
-  bool enabled() const { return !password_file.empty() || anonymous == false; }
-  bool allows_anonymous() const { return anonymous.value_or(password_file.empty()); }
+  bool enabled() const { return checks_credentials() || anonymous == false; }
+  bool checks_credentials() const { return !password_file.empty() || accepts_tokens(); }
+  bool accepts_tokens() const { return !jwt_secret_file.empty() || !jwt_public_key_file.empty(); }
+  bool allows_anonymous() const { return anonymous.value_or(!checks_credentials()); }
   bool operator==(const AuthOptions&) const = default;
 };
 

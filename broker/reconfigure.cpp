@@ -99,6 +99,9 @@ std::vector<std::string> Broker::reconfigure(const BrokerOptions& next) {
     }
   }
   change("password_file", now.auth.password_file, next.auth.password_file);
+  change("jwt_secret_file", now.auth.jwt_secret_file, next.auth.jwt_secret_file);
+  change("jwt_public_key_file", now.auth.jwt_public_key_file, next.auth.jwt_public_key_file);
+  change("jwt_cookie", now.auth.jwt_cookie, next.auth.jwt_cookie);
   change("anonymous", now.auth.anonymous, next.auth.anonymous);
   const auto users_after = auth_->users();
   if (users_before && users_after && !(*users_before == *users_after)) {

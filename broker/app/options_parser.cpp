@@ -125,9 +125,17 @@ Options:
   --password-file FILE      [auth] users and password hashes (smq-passwd makes
                             it); clients log in with the Connect credentials
                             user:password, others get Connack 0x03
+  --jwt-secret-file FILE    [auth] HS256 secret (>= 32 bytes) for JSON Web Tokens
+  --jwt-public-key-file FILE
+                            [auth] PEM public key for JSON Web Tokens: RSA
+                            (RS256) or P-256 (ES256). A token is accepted as the
+                            Connect credentials, or from the upgrade request:
+                            Authorization: Bearer, the --jwt-cookie cookie, or a
+                            token query parameter; its "sub" is the user
+  --jwt-cookie NAME         [auth] cookie that may carry the token (default: none)
   --anonymous true|false    [auth] accept a Connect with empty credentials
-                            (default: true without --password-file, false
-                            with one)
+                            (default: true without --password-file and token
+                            keys, false with them)
   [[acl]] tables (file only) set topic permissions: see docs/security.md
   --hello5                  also run the hello5 example's server code: publish to
                             "hello" and get five replies, one per second

@@ -9,6 +9,7 @@
 #include <limits>
 #include <system_error>
 
+#include "broker/auth/jwt.hpp"
 #include "broker/auth/password_file.hpp"
 #include "broker/net/listener.hpp"
 #include "broker/net/origin_policy.hpp"
@@ -50,6 +51,9 @@ constexpr std::array settings_table{
     Setting{"--limit-loopback", "limit_loopback", Kind::flag},
     Setting{"--stats-interval", "stats_interval", Kind::milliseconds_or_zero},
     Setting{"--password-file", "password_file", Kind::path, "auth"},
+    Setting{"--jwt-secret-file", "jwt_secret_file", Kind::path, "auth"},
+    Setting{"--jwt-public-key-file", "jwt_public_key_file", Kind::path, "auth"},
+    Setting{"--jwt-cookie", "jwt_cookie", Kind::text, "auth"},
     Setting{"--anonymous", "anonymous", Kind::boolean, "auth"},
     Setting{"--hello5", "hello5", Kind::flag},
     Setting{"--random-server-etid", "random_server_etid", Kind::flag},
@@ -96,6 +100,9 @@ std::string* text_field(std::string_view key, Settings& out) {
   if (key == "web_root") return &out.options.web_root;
   if (key == "smq_path") return &out.options.smq_path;
   if (key == "password_file") return &out.options.auth.password_file;
+  if (key == "jwt_secret_file") return &out.options.auth.jwt_secret_file;
+  if (key == "jwt_public_key_file") return &out.options.auth.jwt_public_key_file;
+  if (key == "jwt_cookie") return &out.options.auth.jwt_cookie;
   return nullptr;
 }
 
@@ -249,6 +256,12 @@ std::optional<std::string> check_files(const Settings& settings) {
   if (const std::string& users = settings.options.auth.password_file; !users.empty()) {
     const auth::PasswordFile::Result loaded = auth::PasswordFile::load(users);
     if (!loaded.ok()) return loaded.error;
+  }
+  try {
+    auth::JwtKeys::load(settings.options.auth.jwt_secret_file,
+                        settings.options.auth.jwt_public_key_file);
+  } catch (const std::exception& e) {
+    return std::string(e.what());
   }
   return std::nullopt;
 }

@@ -61,8 +61,10 @@ void Authenticator::configure(const AuthOptions& options) {
     users = std::make_shared<const PasswordFile>(std::move(loaded.file));
     if (!worker_) worker_ = std::make_unique<HashWorker>(io_, hash_thread_count());
   }
+  JwtKeys keys = JwtKeys::load(options.jwt_secret_file, options.jwt_public_key_file);
   options_ = options;
   users_ = std::move(users);
+  keys_ = std::move(keys);
   dummy_iterations_ = dummy_iterations;
 }
 
@@ -73,22 +75,31 @@ void Authenticator::check(const LoginRequest& request, Done done) {
     done({});
     return;
   }
+  if (request.credentials.empty() && !request.request_token.empty() && !keys_.empty()) {
+    check_token(request.request_token, request.address, done);
+    return;
+  }
   if (request.credentials.empty()) {
     if (options_.allows_anonymous()) {
       done({});
     } else {
       ++counters_.auth_failures;
       log_.info("{}: anonymous login refused (credentials required)", request.address);
-      done({ConnackCode::bad_credentials, std::string(credentials_required_reason), {}});
+      done({ConnackCode::bad_credentials, std::string(credentials_required_reason), {}, {}});
     }
     return;
   }
   const auto parts = split_credentials(request.credentials);
+  if (!parts && !keys_.empty()) {
+    // A token has no ':' (base64url and dots), "user:password" always has one.
+    check_token(request.credentials, request.address, done);
+    return;
+  }
   if (!parts || !users_) {
     // Nothing this broker could check (a token, say, where no key is configured).
     ++counters_.auth_failures;
     log_.info("{}: login refused: credentials are not user:password", request.address);
-    done({ConnackCode::bad_credentials, std::string(bad_login_reason), {}});
+    done({ConnackCode::bad_credentials, std::string(bad_login_reason), {}, {}});
     return;
   }
   std::string key = LoginThrottle::key_of(request.address);
@@ -99,7 +110,7 @@ void Authenticator::check(const LoginRequest& request, Done done) {
   if (!wait) {
     ++counters_.auth_throttled;
     log_.info("{}: login refused: too many failed attempts from this address", request.address);
-    done({ConnackCode::unavailable, std::string(try_later_reason), {}});
+    done({ConnackCode::unavailable, std::string(try_later_reason), {}, {}});
     return;
   }
   std::string user(parts->first);
@@ -122,6 +133,36 @@ void Authenticator::check(const LoginRequest& request, Done done) {
   });
 }
 
+void Authenticator::check_token(std::string_view token, std::string_view address,
+                                const Done& done) {
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  JwtResult result = verify_jwt(token, keys_, now);
+  std::optional<TokenGrants> grants;
+  if (result.ok() && result.claims->permissions) {
+    const JwtClaims::Permissions& p = *result.claims->permissions;
+    grants = TokenGrants{p.publish, p.subscribe, p.observe};
+    for (const auto* list : {&grants->publish, &grants->subscribe, &grants->observe}) {
+      for (const std::string& pattern : *list) {
+        if (check_pattern(pattern)) result = {std::nullopt, "bad pattern in smq claim"};
+      }
+    }
+  }
+  if (!result.ok()) {
+    ++counters_.auth_failures;
+    log_.info("{}: token refused: {}", address, result.error);
+    const std::string_view reason = result.error == "token expired" ? token_expired_reason
+                                    : result.error == "token not yet valid"
+                                        ? token_not_yet_valid_reason
+                                        : bad_token_reason;
+    done({ConnackCode::bad_credentials, std::string(reason), {}, {}});
+    return;
+  }
+  ++counters_.auth_logins;
+  done({ConnackCode::accepted, {}, std::move(result.claims->subject), std::move(grants)});
+}
+
 void Authenticator::start_check(std::string key, std::string address, std::string user,
                                 std::string password, Done done) {
   const std::string* stored = users_ ? users_->find(user) : nullptr;
@@ -138,11 +179,11 @@ void Authenticator::start_check(std::string key, std::string address, std::strin
         a.throttle_.settle(key, match, Clock::now());
         if (match) {
           ++a.counters_.auth_logins;
-          done({ConnackCode::accepted, {}, user});
+          done({ConnackCode::accepted, {}, user, {}});
         } else {
           ++a.counters_.auth_failures;
           a.log_.info("{}: login failed for user '{}'", address, printable(user));
-          done({ConnackCode::bad_credentials, std::string(bad_login_reason), {}});
+          done({ConnackCode::bad_credentials, std::string(bad_login_reason), {}, {}});
         }
       });
   if (!queued) {
@@ -152,7 +193,7 @@ void Authenticator::start_check(std::string key, std::string address, std::strin
     ++counters_.auth_throttled;
     log_.warn("password checks are backlogged ({} queued); login refused, try again later",
               worker_->queued());
-    done({ConnackCode::unavailable, std::string(try_later_reason), {}});
+    done({ConnackCode::unavailable, std::string(try_later_reason), {}, {}});
   }
 }
 

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/auth/acl.hpp"
+#include "broker/auth/jwt.hpp"
 #include "broker/auth/login_throttle.hpp"
 #include "broker/log.hpp"
 #include "broker/options.hpp"
@@ -37,9 +39,17 @@ inline constexpr std::string_view bad_login_reason = "bad user name or password"
 inline constexpr std::string_view credentials_required_reason = "credentials required";
 // An address over its attempt budget, or every password-check thread busy: retry later.
 inline constexpr std::string_view try_later_reason = "too many login attempts, try again later";
+// Token refusals: expired and not-yet-valid tokens say so (the client should fetch a new one);
+// every other flaw (signature, algorithm, format, claims) gets one reason.
+inline constexpr std::string_view token_expired_reason = "token expired";
+inline constexpr std::string_view token_not_yet_valid_reason = "token not yet valid";
+inline constexpr std::string_view bad_token_reason = "bad token";
 
 struct LoginRequest {
   std::string_view credentials;
+  // A token from the opening HTTP request (request_token.hpp), used when `credentials` are
+  // empty; empty when there is none.
+  std::string_view request_token;
   std::string_view address;
   // The session's Connect deadline: a check that could not finish before it is refused now.
   std::chrono::steady_clock::time_point deadline;
@@ -49,6 +59,9 @@ struct LoginVerdict {
   ConnackCode code = ConnackCode::accepted;
   std::string reason;  // with refusals
   std::string user;    // accepted: the user name, empty for an anonymous client
+  // Accepted with a token carrying an "smq" claim: the rights it grants, which replace the
+  // [[acl]] rules for this client.
+  std::optional<TokenGrants> grants;
 };
 
 class Authenticator {
@@ -60,13 +73,16 @@ class Authenticator {
   Authenticator(const Authenticator&) = delete;
   Authenticator& operator=(const Authenticator&) = delete;
 
-  // Loads the password file `options` names and makes it the one logins use. Throws
-  // std::runtime_error ("FILE:LINE: ...") and changes nothing when it does not load.
+  // Loads the password file and the token keys `options` names and makes them the ones
+  // logins use. Throws std::runtime_error ("FILE:LINE: ...") and changes nothing when one
+  // does not load.
   void configure(const AuthOptions& options);
   // Whether logins go through check() (else every Connect is accepted as anonymous).
   bool enabled() const { return options_.enabled(); }
   const AuthOptions& options() const { return options_; }
   std::size_t user_count() const;
+  // The token algorithms the configured keys accept ("HS256", "RS256", "ES256").
+  std::vector<std::string> token_algorithms() const { return keys_.algorithms(); }
 
   // Decides one Connect. `done` runs on the broker thread, possibly before check() returns;
   // never after this object is gone.
@@ -79,6 +95,8 @@ class Authenticator {
   std::shared_ptr<const PasswordFile> users() const { return users_; }
 
  private:
+  // Decides a login by token (cheap: on the broker thread).
+  void check_token(std::string_view token, std::string_view address, const Done& done);
   // Queues the password check of an admitted attempt (`key`: its throttle bucket).
   void start_check(std::string key, std::string address, std::string user,
                    std::string password, Done done);
@@ -88,6 +106,7 @@ class Authenticator {
   NetCounters& counters_;
   AuthOptions options_;
   std::shared_ptr<const PasswordFile> users_;
+  JwtKeys keys_;
   std::uint32_t dummy_iterations_ = 0;
   LoginThrottle throttle_;
   std::unique_ptr<HashWorker> worker_;

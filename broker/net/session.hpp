@@ -101,8 +101,10 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   void on_login(const auth::LoginVerdict& verdict);
   // The hook and the registration, once the credentials are accepted (`user` empty for an
   // anonymous client).
+  // `grants`: the rights a token's "smq" claim gave, instead of the [[acl]] rules.
   void complete_connect(std::string_view uid, std::string_view credentials,
-                        std::string_view info, std::string_view user);
+                        std::string_view info, std::string_view user,
+                        const auth::TokenGrants* grants = nullptr);
   // Packets that came after Connect while its credentials are checked, replayed in order.
   void hold(Bytes packet);
   void refuse(ConnackCode code, std::string_view reason,

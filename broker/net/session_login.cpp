@@ -3,6 +3,7 @@
 // the authenticate hook to the Connack (see session.hpp). Broker thread only.
 #include <exception>
 
+#include "broker/auth/request_token.hpp"
 #include "broker/net/session.hpp"
 #include "protocol/limits.hpp"
 
@@ -68,7 +69,12 @@ void Session::start_login(const ConnectPacket& c) {
   login_->uid.assign(c.uid);
   login_->credentials.text.assign(c.credentials);
   login_->info.assign(c.info);
-  const auth::LoginRequest request{c.credentials, address, connect_deadline_at_};
+  // Browsers cannot set Connect credentials from a cookie: a token may come with the request.
+  const std::string request_token =
+      c.credentials.empty() && ctx_.options.auth.accepts_tokens()
+          ? auth::token_from_request(http_.target, http_.headers, ctx_.options.auth.jwt_cookie)
+          : std::string();
+  const auth::LoginRequest request{c.credentials, request_token, address, connect_deadline_at_};
   // The verdict may come at once (anonymous, a refusal) or from a check thread later; by
   // then the session may have ended (deadline, peer gone), which on_login() notices.
   ctx_.auth->check(request, [weak = weak_from_this()](const auth::LoginVerdict& verdict) {
@@ -83,7 +89,8 @@ void Session::on_login(const auth::LoginVerdict& verdict) {
     if (verdict.code != ConnackCode::accepted) {
       refuse(verdict.code, verdict.reason);
     } else if (admissible(login->uid)) {
-      complete_connect(login->uid, login->credentials.text, login->info, verdict.user);
+      complete_connect(login->uid, login->credentials.text, login->info, verdict.user,
+                       verdict.grants ? &*verdict.grants : nullptr);
     }
   } catch (const std::exception& e) {
     fail(e.what());
@@ -113,7 +120,8 @@ void Session::hold(Bytes packet) {
 }
 
 void Session::complete_connect(std::string_view connect_uid, std::string_view credentials,
-                               std::string_view connect_info, std::string_view user) {
+                               std::string_view connect_info, std::string_view user,
+                               const auth::TokenGrants* grants) {
   const TlsPeer* tls = stream_->tls();
   ConnectInfo info;
   info.tls = tls != nullptr;
@@ -135,7 +143,8 @@ void Session::complete_connect(std::string_view connect_uid, std::string_view cr
   uid.assign(connect_uid);
   this->info.assign(connect_info);
   this->user.assign(user);
-  permissions = auth::Permissions::from_rules(ctx_.options.auth.acl, this->user, uid);
+  permissions = grants ? auth::Permissions::from_token(*grants, this->user, uid)
+                       : auth::Permissions::from_rules(ctx_.options.auth.acl, this->user, uid);
   http_ = {};  // only the authenticate hook reads the request; idle sessions keep no copy
   const std::uint32_t id = ctx_.hub.register_peer(*this);
   if (id == 0) {
