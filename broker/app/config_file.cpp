@@ -90,6 +90,12 @@ std::optional<std::string> load_acl_rule(const std::string& path, const toml::ta
         return fmt::format("{}: key '{}' in [[acl]] needs an array of patterns (strings)",
                            where(path, node.source()), name);
       }
+      for (const std::string& pattern : *patterns) {
+        if (auto error = auth::check_pattern(pattern)) {
+          return fmt::format("{}: key '{}' in [[acl]]: {} ('{}')", where(path, node.source()),
+                             name, *error, pattern);
+        }
+      }
       *list = *patterns;
     } else if (name == "user") {
       const auto* user = node.as_string();

@@ -49,9 +49,7 @@ class Acl : public TransportTest {
     return request_ack(c, pkt::create_topic(name), pkt::createack).status;
   }
   std::vector<std::string> reload(const std::function<void(smq::BrokerOptions&)>& tweak) {
-    smq::BrokerOptions next = broker().options();
-    tweak(next);
-    return on_broker(broker(), [&] { return broker().reconfigure(next); });
+    return reload_with(broker(), tweak);
   }
 
   UsersFile users_;

@@ -45,9 +45,7 @@ class Auth : public TransportTest {
   }
   // Applies the options the broker runs with, changed by `tweak`, as a reload would.
   std::vector<std::string> reload(const std::function<void(smq::BrokerOptions&)>& tweak) {
-    smq::BrokerOptions next = broker().options();
-    tweak(next);
-    return on_broker(broker(), [&] { return broker().reconfigure(next); });
+    return reload_with(broker(), tweak);
   }
 
   UsersFile users_;

@@ -40,6 +40,15 @@ inline smq::BrokerStats stats_of(smq::Broker& b) {
   return on_broker(b, [&b] { return b.stats(); });
 }
 
+// A reload as SIGHUP would apply it: the options the broker runs with, changed by `tweak`,
+// given to Broker::reconfigure on the broker thread. Returns its report (throws as it does).
+inline std::vector<std::string> reload_with(smq::Broker& b,
+                                            const std::function<void(smq::BrokerOptions&)>& tweak) {
+  smq::BrokerOptions next = b.options();
+  tweak(next);
+  return on_broker(b, [&] { return b.reconfigure(next); });
+}
+
 class BrokerTest : public ::testing::Test {
  protected:
   void TearDown() override;

@@ -169,9 +169,7 @@ TEST_P(TokenLogin, TheSmqClaimReplacesTheRules) {
   EXPECT_EQ(request_ack(*l.conn, pkt::create_topic("out"), pkt::createack).status, 0);
   EXPECT_EQ(request_ack(*l.conn, pkt::create_topic("feed/carol"), pkt::createack).status, 1);
   // A reload of the rules leaves the token's rights as they are.
-  smq::BrokerOptions next = broker().options();
-  next.auth.acl.clear();
-  on_broker(broker(), [&] { return broker().reconfigure(next); });
+  reload_with(broker(), [](smq::BrokerOptions& o) { o.auth.acl.clear(); });
   EXPECT_EQ(request_ack(*l.conn, pkt::subscribe_to("other"), pkt::suback).status, 1);
 }
 

@@ -311,7 +311,7 @@ TEST(Settings, AclErrorsNameTheLine) {
   const std::pair<const char*, const char*> cases[] = {
       {"[[acl]]\nsubscribe = [\"a\"]\n", ":1: [[acl]] needs 'user'"},
       {"[[acl]]\nuser = \"a\"\npublish = [\"a/#/b\"]\n",
-       ":1: [[acl]] publish: '#' must be the last level ('a/#/b')"},
+       ":3: key 'publish' in [[acl]]: '#' must be the last level ('a/#/b')"},
       {"[[acl]]\nuser = \"a\"\nsubscribe = \"x\"\n",
        ":3: key 'subscribe' in [[acl]] needs an array of patterns"},
       {"[[acl]]\nuser = \"a\"\nsubscribe = [1]\n",
