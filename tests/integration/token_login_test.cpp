@@ -173,6 +173,26 @@ TEST_P(TokenLogin, TheSmqClaimReplacesTheRules) {
   EXPECT_EQ(request_ack(*l.conn, pkt::subscribe_to("other"), pkt::suback).status, 1);
 }
 
+TEST_P(TokenLogin, AReloadReadsTheKeyAgainAndKeepsSessions) {
+  start();
+  Login before = login(tp(), port(), sign(claims("carol")));
+  ASSERT_EQ(before.connack.code, 0);
+  constexpr std::string_view rotated = "a-new-secret-after-rotation-0123456789abcdef";
+  std::ofstream(secret_path_) << rotated;  // same file name: read again all the same
+  reload_with(broker(), [](smq::BrokerOptions&) {});
+  EXPECT_EQ(login(tp(), port(), sign(claims("carol"))).connack.reason, "bad token")
+      << "a token signed with the old secret";
+  Login after = login(tp(), port(), sign(claims("carol"), R"({"alg":"HS256","typ":"JWT"})", rotated));
+  EXPECT_EQ(after.connack.code, 0) << after.connack.reason;
+  EXPECT_TRUE(quiet_until_pong(*before.conn)) << "the session from before stays";
+  // A key file that no longer loads is rejected and the running key stays.
+  std::ofstream(secret_path_) << "short";
+  EXPECT_THROW(reload_with(broker(), [](smq::BrokerOptions&) {}), std::runtime_error);
+  EXPECT_EQ(login(tp(), port(), sign(claims("dave"), R"({"alg":"HS256","typ":"JWT"})", rotated))
+                .connack.code,
+            0);
+}
+
 SMQ_BOTH_TRANSPORTS(TokenLogin);
 
 // The upgrade request's own places for a token: only WebSocket has them.
