@@ -25,7 +25,7 @@ constexpr std::chrono::milliseconds shutdown_grace{3000};
 }  // namespace
 
 Broker::Broker(BrokerOptions options, Hooks hooks)
-    : options_(std::move(options)), log_(options_.log_level, options_.log_sink) {
+    : options_(std::move(options)), log_(options_.log_level, options_.log_sink, options_.log_format) {
   hub_ = std::make_unique<Hub>(log_, std::move(hooks), options_.hub);
   net_ = std::make_unique<NetContext>(io_, options_, log_, *hub_);
   auth_ = std::make_unique<auth::Authenticator>(io_, log_, net_->counters);

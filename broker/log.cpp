@@ -1,10 +1,11 @@
 // Logger output and helpers. Any thread.
 #include "broker/log.hpp"
 
-#include <fmt/chrono.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 
 namespace smq {
 
@@ -30,15 +31,77 @@ std::string_view to_string(LogLevel level) {
   return "?";
 }
 
-void Logger::write(LogLevel level, const std::string& message) {
-  if (sink_) {
-    sink_(level, message);
+std::optional<LogFormat> parse_log_format(std::string_view name) {
+  if (name == "text") return LogFormat::text;
+  if (name == "json") return LogFormat::json;
+  return std::nullopt;
+}
+
+std::string_view to_string(LogFormat format) {
+  return format == LogFormat::json ? "json" : "text";
+}
+
+std::string rfc3339_time(std::chrono::system_clock::time_point when) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          when.time_since_epoch()).count() % 1000;
+  std::tm local{};
+  localtime_r(&seconds, &local);
+  const long offset = local.tm_gmtoff / 60;  // minutes east of UTC
+  const long magnitude = offset < 0 ? -offset : offset;
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}{}{:02}:{:02}",
+                     local.tm_year + 1900, local.tm_mon + 1, local.tm_mday, local.tm_hour,
+                     local.tm_min, local.tm_sec, millis < 0 ? millis + 1000 : millis,
+                     offset < 0 ? '-' : '+', magnitude / 60, magnitude % 60);
+}
+
+namespace {
+
+// key=value, the value quoted when it has a space, a quote or an '=' (or is empty).
+void append_text_field(std::string& out, const LogField& field) {
+  out += ' ';
+  out += field.key;
+  out += '=';
+  const bool quote = field.value.empty() ||
+                     field.value.find_first_of(" \"=") != std::string::npos;
+  if (!quote) {
+    out += field.value;
     return;
   }
-  const auto now = std::chrono::system_clock::now();
-  const auto line = fmt::format("{:%Y-%m-%dT%H:%M:%S} {:5} {}\n",
-                                std::chrono::floor<std::chrono::seconds>(now),
-                                to_string(level), message);
+  out += '"';
+  for (const char c : field.value) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+}
+
+}  // namespace
+
+void Logger::write(LogLevel level, std::string_view message,
+                   std::initializer_list<LogField> fields) {
+  const LogFormat format = format_.load(std::memory_order_relaxed);
+  if (sink_ || format == LogFormat::text) {
+    std::string text(message);
+    for (const LogField& field : fields) append_text_field(text, field);
+    if (sink_) {
+      sink_(level, text);
+      return;
+    }
+    const std::string line = fmt::format("{} {:5} {}\n", rfc3339_time(std::chrono::system_clock::now()),
+                                         to_string(level), text);
+    // A full disk or a closed stderr loses the line, never the broker.
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    return;
+  }
+  nlohmann::ordered_json object;
+  object["time"] = rfc3339_time(std::chrono::system_clock::now());
+  object["level"] = to_string(level);
+  object["msg"] = message;
+  for (const LogField& field : fields) object[std::string(field.key)] = field.value;
+  // Text from the network may be invalid UTF-8: replaced, never an exception.
+  std::string line = object.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  line += '\n';
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 

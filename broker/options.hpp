@@ -94,6 +94,7 @@ struct BrokerOptions {
   std::vector<std::string> allowed_origins;
 
   LogLevel log_level = LogLevel::info;
+  LogFormat log_format = LogFormat::text;
   // Embedding programs: where log lines go instead of stderr (called from any thread that
   // logs, one whole line per call). Not an operator setting.
   Logger::Sink log_sink;

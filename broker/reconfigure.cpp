@@ -27,6 +27,7 @@ std::string text_of(std::size_t n) { return std::to_string(n); }
 std::string text_of(std::chrono::milliseconds ms) { return fmt::format("{} ms", ms.count()); }
 std::string text_of(bool b) { return b ? "true" : "false"; }
 std::string text_of(LogLevel level) { return std::string(to_string(level)); }
+std::string text_of(LogFormat format) { return std::string(to_string(format)); }
 std::string text_of(RateLimitAction a) { return a == RateLimitAction::drop ? "drop" : "disconnect"; }
 std::string text_of(std::optional<bool> b) { return b ? text_of(*b) : "(default)"; }
 
@@ -120,6 +121,7 @@ std::vector<std::string> Broker::reconfigure(const BrokerOptions& next) {
   change("smq_path", now.smq_path, next.smq_path);
   change("allowed_origins", now.allowed_origins, next.allowed_origins);
   if (change("log_level", now.log_level, next.log_level)) log_.set_level(now.log_level);
+  if (change("log_format", now.log_format, next.log_format)) log_.set_format(now.log_format);
   change("max_connections", now.max_connections, next.max_connections);
   change("max_pending", now.max_pending_connections, next.max_pending_connections);
   change("queue_bytes", now.output_queue_bytes, next.output_queue_bytes);

@@ -88,6 +88,9 @@ Options:
                             repeatable. Others get 403; upgrades without Origin
                             (devices, tools) are always accepted
   --log-level LEVEL         trace, debug, info, warn, error or off (default info)
+  --log-format text|json    log lines as text, or one JSON object per line (time,
+                            level, msg and fields such as etid, uid, user, address,
+                            reason) for log collectors (default text)
   --max-connections N       connected SMQ clients (default {})
   --max-pending N           sockets still handshaking (default {})
   --queue-bytes N           output queue cap per client in bytes; a client that

@@ -35,6 +35,7 @@ constexpr std::array settings_table{
     Setting{"--smq-path", "smq_path", Kind::text},
     Setting{"--allowed-origins", "allowed_origins", Kind::origin_list},
     Setting{"--log-level", "log_level", Kind::log_level},
+    Setting{"--log-format", "log_format", Kind::log_format},
     Setting{"--max-connections", "max_connections", Kind::count},
     Setting{"--max-pending", "max_pending", Kind::count},
     Setting{"--queue-bytes", "queue_bytes", Kind::count},
@@ -75,6 +76,7 @@ std::string_view describe_kind(Kind kind) {
     case Kind::rate_action: return "\"disconnect\" or \"drop\"";
     case Kind::milliseconds: return "a positive number of milliseconds";
     case Kind::milliseconds_or_zero: return "a number of milliseconds (0 = off)";
+    case Kind::log_format: return "\"text\" or \"json\"";
     case Kind::log_level: return "one of \"trace\", \"debug\", \"info\", \"warn\", \"error\", \"off\"";
   }
   return "?";
@@ -219,6 +221,13 @@ std::optional<std::string> apply_setting(const Setting& s, const SettingValue& v
       if (text == nullptr || (*text != "disconnect" && *text != "drop")) return wrong_type(s);
       out.options.rate_limit_action =
           *text == "drop" ? RateLimitAction::drop : RateLimitAction::disconnect;
+      return std::nullopt;
+    }
+    case Kind::log_format: {
+      const std::string* text = std::get_if<std::string>(&value);
+      const auto format = text ? parse_log_format(*text) : std::nullopt;
+      if (!format) return wrong_type(s);
+      out.options.log_format = *format;
       return std::nullopt;
     }
     case Kind::log_level: {

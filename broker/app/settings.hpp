@@ -35,6 +35,7 @@ enum class SettingKind {
   milliseconds, // integer >= 1, a duration in ms
   milliseconds_or_zero,  // integer >= 0 (0 turns the feature off)
   log_level,    // trace, debug, info, warn, error, off
+  log_format,   // text or json
 };
 
 // A value as it came in, before checking: the command line gives text, a file typed values.

@@ -372,7 +372,6 @@ void Session::begin_close(CloseReason reason, std::string_view text) {
   leave_open(reason);
   state_ = State::closing;
   timer_.cancel();
-  log_.debug("etid {:#x} ({}): closing: {}", etid, address, to_string(reason));
   if (reason == CloseReason::slow_consumer) {
     // Its backlog is exactly what it could not take; only the goodbye is still sent.
     for (const Outgoing& item : pending_) queued_bytes_ -= item.frame.size();
@@ -394,6 +393,17 @@ void Session::leave_open(CloseReason reason) {
   // exactly once, when the session stops being open.
   if (state_ == State::awaiting_connect) --ctx_.counters.pending;
   ++ctx_.counters.closes[static_cast<std::size_t>(reason)];
+  if (state_ == State::connected) {
+    log_.event(LogLevel::info, "connection closed",
+               {{"etid", fmt::format("{:#x}", etid)},
+                {"uid", printable(uid, 255)},
+                {"user", printable(user, 255)},
+                {"address", address},
+                {"reason", std::string(to_string(reason))}});
+  } else {
+    log_.event(LogLevel::debug, "connection ended before login",
+               {{"address", address}, {"reason", std::string(to_string(reason))}});
+  }
 }
 
 void Session::finish_close() {

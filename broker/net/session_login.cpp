@@ -158,7 +158,13 @@ void Session::complete_connect(std::string_view connect_uid, std::string_view cr
   std::string connack;
   append_connack(connack, ConnackCode::accepted, id);
   send_packet(connack);
-  log_.debug("etid {:#x}: connected from {} over {}", id, address, to_string(transport));
+  log_.event(LogLevel::info, "connection opened",
+             {{"etid", fmt::format("{:#x}", id)},
+              {"uid", printable(uid, 255)},
+              {"user", printable(user, 255)},
+              {"address", address},
+              {"transport", std::string(to_string(transport))},
+              {"tls", stream_->tls() ? "true" : "false"}});
   ctx_.hub.connected(*this);
 }
 

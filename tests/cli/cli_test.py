@@ -4,7 +4,7 @@
 smq-broker: --help, --version, bad options, starts on a free loopback port, serves the
 bundled page, speaks raw SMQ, and exits cleanly on SIGTERM (clients get Disconnect
 "shutdown"); SIGHUP without --config is logged and ignored, with it reloads the file;
-SIGPIPE ignored. hello5: a raw SMQ client publishes to "hello" and receives five replies about
+SIGPIPE ignored; --log-format json writes one JSON object per line. hello5: a raw SMQ client publishes to "hello" and receives five replies about
 one second apart. Loopback only; every wait is bounded.
 
 Usage: cli_test.py BUILD_DIR
@@ -192,7 +192,7 @@ def test_config_file():
             sock, _ = raw_connect(port, b"cli-config-1")
             check("broker from a config file serves", sock is not None)
             sock.close()
-            check("the file's log level applies", log.wait_for(r"debug.*connected from", 1, timeout=5),
+            check("the file's log level applies", log.wait_for(r"debug .*read ended", 1, timeout=5),
                   log.text()[-2000:])
         finally:
             proc.send_signal(signal.SIGTERM)
@@ -263,6 +263,46 @@ def test_reload():
         check("exit 0 after reloads", code == 0, f"exit {code}")
 
 
+def test_json_log():
+    """--log-format json: every line is one JSON object with an RFC 3339 time (milliseconds,
+    zone), the level and the message; a client's connection opened and closed lines carry
+    its etid, uid, address, transport and the reason it ended."""
+    import json
+    proc, port, log = start_logged([BROKER, "--listen", "127.0.0.1:0", "--log-format", "json"])
+    try:
+        sock, etid = raw_connect(port, b"json-log-device")
+        sock.sendall(frame(11))  # Disconnect
+        sock.close()
+        check("json log: close line", log.wait_for(r'"msg":"connection closed"'), log.text())
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+        log.wait_for(r'"msg":"stopped"', timeout=5)
+        objects, bad = [], []
+        for line in log.text().splitlines():
+            try:
+                objects.append(json.loads(line))
+            except ValueError:
+                bad.append(line)
+        check("json log: every line is a JSON object", not bad and objects, repr(bad[:3]))
+        stamp = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$"
+        import re
+        check("json log: time, level, msg in each",
+              all(re.match(stamp, o.get("time", "")) and o.get("level") and "msg" in o
+                  for o in objects), repr(objects[:2]))
+        opened = [o for o in objects if o.get("msg") == "connection opened"]
+        closed = [o for o in objects if o.get("msg") == "connection closed"]
+        want = {"etid": f"{etid:#x}", "uid": "json-log-device", "address": "127.0.0.1"}
+        check("json log: opened line with fields",
+              len(opened) == 1 and all(opened[0].get(k) == v for k, v in want.items())
+              and opened[0].get("transport") == "raw", repr(opened))
+        check("json log: closed line with the reason",
+              len(closed) == 1 and all(closed[0].get(k) == v for k, v in want.items())
+              and closed[0].get("reason") == "client disconnect", repr(closed))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
 def test_hello5():
     proc, port = start(HELLO5)
     try:
@@ -293,5 +333,6 @@ test_hello5_flag()
 test_web_root()
 test_config_file()
 test_reload()
+test_json_log()
 test_hello5()
 finish("cli")
