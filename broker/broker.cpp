@@ -11,6 +11,7 @@
 #include "broker/auth/authenticator.hpp"
 #include "broker/hub.hpp"
 #include "broker/local_client.hpp"
+#include "broker/monitor/endpoints.hpp"
 #include "broker/net/listener.hpp"
 #include "broker/net/net_context.hpp"
 #include "broker/net/tls_context.hpp"
@@ -39,6 +40,7 @@ Broker::~Broker() {
   // Connections still referenced by queued handlers are released with io_, after the hub;
   // none of them touches the hub on destruction.
   listeners_.clear();
+  if (monitor_) monitor_->stop();
   stats_publisher_.reset();
 }
 
@@ -78,6 +80,7 @@ void Broker::start() {
   };
   for (const auto& text : plain) listen(text, false);
   for (const auto& text : options_.tls_listen) listen(text, true);
+  if (!options_.monitor.empty()) start_monitor();
   if (options_.stats_interval.count() > 0) {
     stats_publisher_ = std::make_unique<StatsPublisher>(*this, options_.stats_interval);
     stats_publisher_->start();
@@ -144,6 +147,33 @@ void Broker::stop() {
     if (net_->connections.empty()) net_->on_drained();
   });
 }
+
+void Broker::start_monitor() {
+  monitor_token_ = read_monitor_token(options_.monitor_token_file);
+  const auto endpoint = parse_listen_address(options_.monitor);
+  try {
+    monitor_ = std::make_shared<MonitorServer>(io_, log_, endpoint, monitor_endpoints(*this));
+  } catch (const std::system_error& e) {
+    throw std::runtime_error("cannot listen on " + options_.monitor + " (monitor): " +
+                             e.code().message());
+  }
+  monitor_->start();
+  const auto ep = monitor_->local_endpoint();
+  const bool v6 = ep.address().is_v6();
+  log_.info("monitoring on {}{}{}:{} (/healthz, /varz){}", v6 ? "[" : "", ep.address().to_string(),
+            v6 ? "]" : "", ep.port(), monitor_token_.empty() ? "" : ", bearer token required");
+  if (!ep.address().is_loopback() && monitor_token_.empty()) {
+    log_.warn("the monitoring listener {} is not loopback and has no monitor_token_file: anyone "
+              "who reaches it reads the configuration and counters", options_.monitor);
+  }
+}
+
+std::optional<asio::ip::tcp::endpoint> Broker::monitor_endpoint() const {
+  if (!monitor_) return std::nullopt;
+  return monitor_->local_endpoint();
+}
+
+bool Broker::stopping() const { return net_->stopping; }
 
 std::vector<asio::ip::tcp::endpoint> Broker::endpoints() const {
   std::vector<asio::ip::tcp::endpoint> out;

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -27,6 +28,7 @@ namespace auth {
 class Authenticator;
 }
 class Listener;
+class MonitorServer;
 class StatsPublisher;
 struct NetContext;
 
@@ -65,6 +67,12 @@ class Broker {
 
   // Bound addresses: options.listen in order, then options.tls_listen (useful with port 0).
   std::vector<asio::ip::tcp::endpoint> endpoints() const;
+  // The monitoring listener's address (options.monitor); nullopt when it is off.
+  std::optional<asio::ip::tcp::endpoint> monitor_endpoint() const;
+  // True once stop() began (the monitoring /healthz then says 503). Loop thread.
+  bool stopping() const;
+  // The bearer token monitoring requests need (empty: none). Loop thread.
+  const std::string& monitor_token() const { return monitor_token_; }
 
   // Counters and the most subscribed topics. Broker thread only (or before run()).
   BrokerStats stats() const;
@@ -88,6 +96,8 @@ class Broker {
   // Gives every network client the rights the current [[acl]] rules grant it (not those
   // whose rights came with a token).
   void reapply_rules();
+  // Opens the monitoring listener (options.monitor). Throws std::runtime_error.
+  void start_monitor();
 
   BrokerOptions options_;
   Logger log_;
@@ -99,6 +109,8 @@ class Broker {
   std::unique_ptr<LocalClient> server_;
   std::vector<std::shared_ptr<Listener>> listeners_;
   std::unique_ptr<StatsPublisher> stats_publisher_;
+  std::shared_ptr<MonitorServer> monitor_;
+  std::string monitor_token_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::thread thread_;
   std::atomic<bool> running_{false};

@@ -93,6 +93,13 @@ struct BrokerOptions {
   // always accepted; others get 403.
   std::vector<std::string> allowed_origins;
 
+  // The monitoring listener (/healthz, /varz) for operators' tools, "HOST:PORT"; empty: off.
+  // Keep it on loopback or a management network; monitor_token_file adds a bearer token.
+  std::string monitor;
+  // A file whose first line is the token every monitoring request must send as
+  // "Authorization: Bearer TOKEN" (at least 16 bytes); empty: no token asked for.
+  std::string monitor_token_file;
+
   LogLevel log_level = LogLevel::info;
   LogFormat log_format = LogFormat::text;
   // Embedding programs: where log lines go instead of stderr (called from any thread that

@@ -12,6 +12,8 @@
 #include "broker/auth/authenticator.hpp"
 #include "broker/auth/password_file.hpp"
 #include "broker/hub.hpp"
+#include "broker/monitor/endpoints.hpp"
+#include "broker/monitor/monitor_server.hpp"
 #include "broker/net/net_context.hpp"
 #include "broker/net/tls_context.hpp"
 #include "broker/stats_publisher.hpp"
@@ -64,7 +66,8 @@ std::vector<std::string> Broker::reconfigure(const BrokerOptions& next) {
                            now.tls_key_file != next.tls_key_file ||
                            now.tls_client_ca_file != next.tls_client_ca_file ||
                            now.tls_require_client_cert != next.tls_require_client_cert;
-  // Load first: a certificate that fails leaves everything as it was.
+  // Load first: a certificate, token or file that fails leaves everything as it was.
+  std::string monitor_token = monitor_ ? read_monitor_token(next.monitor_token_file) : std::string();
   std::unique_ptr<asio::ssl::context> tls;
   if (tls_changed && net_->tls) tls = make_tls_context(next);
   // The password file is read again whether or not its name changed (users were added or
@@ -82,6 +85,15 @@ std::vector<std::string> Broker::reconfigure(const BrokerOptions& next) {
   fixed("listen", now.listen, next.listen);
   fixed("tls_listen", now.tls_listen, next.tls_listen);
   fixed("random_server_etid", now.random_server_etid, next.random_server_etid);
+  fixed("monitor", now.monitor, next.monitor);
+  if (monitor_) {
+    if (now.monitor_token_file != next.monitor_token_file) {
+      report.push_back(fmt::format("monitor_token_file: {} -> {}", text_of(now.monitor_token_file),
+                                   text_of(next.monitor_token_file)));
+      now.monitor_token_file = next.monitor_token_file;
+    }
+    monitor_token_ = std::move(monitor_token);
+  }
 
   const auto change = [&](std::string_view key, auto& field, const auto& value) {
     if (field == value) return false;

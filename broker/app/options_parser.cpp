@@ -87,6 +87,12 @@ Options:
                             (https://app.example,http://host:8080; * = any);
                             repeatable. Others get 403; upgrades without Origin
                             (devices, tools) are always accepted
+  --monitor HOST:PORT       monitoring listener for operators' tools: /healthz (200,
+                            or 503 while stopping) and /varz (version, uptime,
+                            configuration, counters); off by default, keep it on
+                            loopback or a management network
+  --monitor-token-file FILE monitoring requests must send "Authorization: Bearer"
+                            with the first line of FILE (>= 16 bytes)
   --log-level LEVEL         trace, debug, info, warn, error or off (default info)
   --log-format text|json    log lines as text, or one JSON object per line (time,
                             level, msg and fields such as etid, uid, user, address,

@@ -11,6 +11,7 @@
 
 #include "broker/auth/jwt.hpp"
 #include "broker/auth/password_file.hpp"
+#include "broker/monitor/endpoints.hpp"
 #include "broker/net/listener.hpp"
 #include "broker/net/origin_policy.hpp"
 #include "broker/net/tls_context.hpp"
@@ -34,6 +35,8 @@ constexpr std::array settings_table{
     Setting{"--web-root", "web_root", Kind::path},
     Setting{"--smq-path", "smq_path", Kind::text},
     Setting{"--allowed-origins", "allowed_origins", Kind::origin_list},
+    Setting{"--monitor", "monitor", Kind::address},
+    Setting{"--monitor-token-file", "monitor_token_file", Kind::path},
     Setting{"--log-level", "log_level", Kind::log_level},
     Setting{"--log-format", "log_format", Kind::log_format},
     Setting{"--max-connections", "max_connections", Kind::count},
@@ -68,6 +71,7 @@ std::string_view describe_kind(Kind kind) {
     case Kind::boolean: return "true or false";
     case Kind::text: return "a string";
     case Kind::path: return "a path (string)";
+    case Kind::address: return "a \"HOST:PORT\" string";
     case Kind::address_list: return "an array of \"HOST:PORT\" strings";
     case Kind::origin_list:
       return "an array of origins (\"https://host[:port]\", \"*\" or \"null\")";
@@ -105,6 +109,7 @@ std::string* text_field(std::string_view key, Settings& out) {
   if (key == "jwt_secret_file") return &out.options.auth.jwt_secret_file;
   if (key == "jwt_public_key_file") return &out.options.auth.jwt_public_key_file;
   if (key == "jwt_cookie") return &out.options.auth.jwt_cookie;
+  if (key == "monitor_token_file") return &out.options.monitor_token_file;
   return nullptr;
 }
 
@@ -176,6 +181,17 @@ std::optional<std::string> apply_setting(const Setting& s, const SettingValue& v
       const std::string* text = std::get_if<std::string>(&value);
       if (text == nullptr) return wrong_type(s);
       *text_field(s.key, out) = *text;
+      return std::nullopt;
+    }
+    case Kind::address: {
+      const std::string* text = std::get_if<std::string>(&value);
+      if (text == nullptr) return wrong_type(s);
+      try {
+        parse_listen_address(*text);
+      } catch (const std::exception& e) {
+        return std::string(e.what());
+      }
+      out.options.monitor = *text;
       return std::nullopt;
     }
     case Kind::address_list: {
@@ -267,6 +283,7 @@ std::optional<std::string> check_files(const Settings& settings) {
     if (!loaded.ok()) return loaded.error;
   }
   try {
+    read_monitor_token(settings.options.monitor_token_file);
     auth::JwtKeys::load(settings.options.auth.jwt_secret_file,
                         settings.options.auth.jwt_public_key_file);
   } catch (const std::exception& e) {

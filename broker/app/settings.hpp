@@ -27,6 +27,7 @@ enum class SettingKind {
   boolean,      // command line: true or false; file: true / false
   text,         // a string
   path,         // a string naming a file or directory; in a file, relative to that file
+  address,      // one HOST:PORT
   address_list, // command line: repeatable HOST:PORT; file: array of strings
   origin_list,  // command line: repeatable, comma-separated origins; file: array of strings
   count,        // integer >= 1
