@@ -8,8 +8,8 @@
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config libasio-dev libssl-dev libmsgpack-cxx-dev libfmt-dev
-          libtomlplusplus-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
-          python3 curl openssl)
+          libtomlplusplus-dev nlohmann-json3-dev prometheus-cpp-dev libgtest-dev libgmock-dev
+          libbenchmark-dev python3 curl openssl)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(clang libclang-rt-14-dev llvm chromium)
 fi

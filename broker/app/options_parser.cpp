@@ -88,9 +88,10 @@ Options:
                             repeatable. Others get 403; upgrades without Origin
                             (devices, tools) are always accepted
   --monitor HOST:PORT       monitoring listener for operators' tools: /healthz (200,
-                            or 503 while stopping) and /varz (version, uptime,
-                            configuration, counters); off by default, keep it on
-                            loopback or a management network
+                            or 503 while stopping), /varz (version, uptime,
+                            configuration, counters as JSON) and /metrics
+                            (Prometheus); off by default, keep it on loopback or a
+                            management network
   --monitor-token-file FILE monitoring requests must send "Authorization: Bearer"
                             with the first line of FILE (>= 16 bytes)
   --log-level LEVEL         trace, debug, info, warn, error or off (default info)

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "broker/broker.hpp"
+#include "broker/monitor/metrics.hpp"
 #include "protocol/http_request.hpp"
 
 namespace smq {
@@ -116,7 +117,10 @@ MonitorServer::Handler monitor_endpoints(Broker& broker) {
       body += '\n';
       return {200, "application/json", std::move(body), {}};
     }
-    return {404, "text/plain", "not found: try /healthz or /varz\n", {}};
+    if (request.path == "/metrics") {
+      return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_text(broker), {}};
+    }
+    return {404, "text/plain", "not found: try /healthz, /varz or /metrics\n", {}};
   };
 }
 

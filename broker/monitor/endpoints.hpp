@@ -1,6 +1,6 @@
 // What the monitoring listener answers for one broker: /healthz (200 while serving, 503
-// while stopping) and /varz (version, uptime, the effective configuration without secrets,
-// the counters), behind the optional bearer token. Broker thread only.
+// while stopping), /varz (version, uptime, the effective configuration without secrets,
+// the counters) and /metrics (metrics.hpp), behind the optional bearer token. Broker thread only.
 #pragma once
 
 #include <cstddef>

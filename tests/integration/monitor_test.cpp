@@ -8,6 +8,8 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "broker/monitor/endpoints.hpp"
@@ -94,6 +96,78 @@ TEST_F(Monitor, HealthzAndVarz) {
   ASSERT_TRUE(head);
   EXPECT_EQ(head->head.status, 200);
   EXPECT_TRUE(head->body.empty());
+}
+
+// Samples of a Prometheus text exposition: "name{labels}" -> value, and each name's TYPE.
+struct Exposition {
+  std::map<std::string, double> samples;
+  std::map<std::string, std::string> types;
+};
+
+Exposition parse_exposition(const std::string& text) {
+  Exposition out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("# TYPE ", 0) == 0) {
+      std::istringstream t(line.substr(7));
+      std::string name, type;
+      t >> name >> type;
+      out.types[name] = type;
+    } else if (!line.empty() && line[0] != '#') {
+      const std::size_t space = line.rfind(' ');
+      out.samples[line.substr(0, space)] = std::stod(line.substr(space + 1));
+    }
+  }
+  return out;
+}
+
+TEST_F(Monitor, MetricsAreCollectedAtScrapeTime) {
+  start_broker({}, [](smq::BrokerOptions& o) { o.monitor = "127.0.0.1:0"; });
+  auto sub = client(Transport::raw);
+  auto pub = client(Transport::ws);
+  const std::uint32_t tid = subscribe(*sub, "metered");
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(publish(*pub, tid, "m"));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(recv_publish(*sub));
+  const std::uint32_t echo = subscribe(*pub, "echo");  // the publisher gets its own copy
+  ASSERT_TRUE(publish(*pub, echo, "x"));
+  ASSERT_TRUE(recv_publish(*pub));
+  auto gone = client(Transport::raw);
+  ASSERT_TRUE(gone->send_packet(pkt::disconnect_packet()));
+  EXPECT_TRUE(gone->expect_closed(2s).closed);
+  loop_barrier();
+
+  const auto r = get("/metrics");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->head.status, 200);
+  EXPECT_EQ(r->head.header("Content-Type").value_or("").rfind("text/plain; version=0.0.4", 0), 0u);
+  const Exposition m = parse_exposition(r->body);
+  EXPECT_EQ(m.samples.at("smq_build_info{version=\"" + smq::broker_version() + "\"}"), 1);
+  EXPECT_EQ(m.samples.at("smq_connections{transport=\"raw\"}"), 1);
+  EXPECT_EQ(m.samples.at("smq_connections{transport=\"websocket\"}"), 1);
+  EXPECT_EQ(m.samples.at("smq_subscriptions"), 2);
+  EXPECT_EQ(m.samples.at("smq_topics"), 2);
+  EXPECT_EQ(m.samples.at("smq_messages_received_total"), 4);
+  EXPECT_EQ(m.samples.at("smq_messages_sent_total"), 4);
+  EXPECT_EQ(m.samples.at("smq_connections_closed_total{reason=\"client_disconnect\"}"), 1);
+  EXPECT_EQ(m.samples.at("smq_connections_accepted_total"), 3);
+  EXPECT_EQ(m.samples.at("smq_messages_dropped_total{reason=\"no_subscriber\"}"), 0);
+  EXPECT_GT(m.samples.at("smq_bytes_received_total"), 0);
+  EXPECT_GT(m.samples.at("smq_bytes_sent_total"), 0);
+  EXPECT_EQ(m.samples.at("smq_slow_consumers_total"), 0);
+  EXPECT_EQ(m.samples.at("smq_auth_failures_total"), 0);
+  EXPECT_GT(m.samples.at("process_open_fds"), 3);
+  EXPECT_GT(m.samples.at("process_resident_memory_bytes"), 1e6);
+  EXPECT_GE(m.samples.at("process_cpu_seconds_total"), 0);
+  // Conventions: every counter ends in _total and every sample has a TYPE.
+  for (const auto& [name, type] : m.types) {
+    if (type == "counter") {
+      EXPECT_TRUE(name.ends_with("_total")) << name;
+    }
+  }
+  for (const auto& [sample, value] : m.samples) {
+    const std::string name = sample.substr(0, sample.find('{'));
+    EXPECT_TRUE(m.types.contains(name)) << sample;
+  }
 }
 
 TEST_F(Monitor, HealthzSays503WhileStopping) {
