@@ -128,6 +128,7 @@ std::uint32_t Hub::register_peer(Peer& peer) {
   uids_.emplace(peer.uid, &peer);  // first: if it throws, nothing points at the peer yet
   ids_[etid].peer = &peer;
   peer.registered = true;
+  peer.connected_at = std::chrono::system_clock::now();
   return etid;
 }
 
@@ -406,6 +407,7 @@ std::size_t Hub::publish(Peer& peer, const Message& message, Frame frame) {
       frame = encode(out);
     }
     if (it->second.topic) {
+      ++it->second.topic->messages;
       // The same frame goes to every subscriber, the publisher included if subscribed.
       for (Peer* subscriber : it->second.topic->subscribers) {
         received += subscriber->deliver(frame) ? 1 : 0;

@@ -154,6 +154,14 @@ class Hub {
   // Estimate of the memory the topic and sub-topic name tables hold: every name twice (both
   // directions) plus name_entry_overhead per entry.
   std::size_t name_bytes() const { return name_bytes_; }
+  // Calls f(tid, name, subscriber count, messages published to it) for every named topic.
+  template <typename F>
+  void for_each_topic_traffic(F&& f) const {
+    for (const auto& [name, tid] : topic_ids_) {
+      const Topic& topic = *ids_.at(tid).topic;
+      f(tid, std::string_view(name), topic.subscribers.size(), topic.messages);
+    }
+  }
   // Calls f(tid, name, subscriber count) for every named topic.
   template <typename F>
   void for_each_topic(F&& f) const {
@@ -165,6 +173,7 @@ class Hub {
     std::string name;
     std::vector<Peer*> subscribers;
     bool reserved = false;  // under "$smq/": only server code may publish there
+    std::uint64_t messages = 0;  // approved publishes to it (for /topicz)
   };
   // One row of the shared TID/ETID namespace.
   struct IdEntry {

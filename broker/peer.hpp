@@ -3,6 +3,8 @@
 // bytes and close. Everything here lives on the broker (hub) thread.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -20,9 +22,22 @@ enum class Transport : std::uint8_t { websocket, raw, local };
 
 std::string_view to_string(Transport transport);
 
+// What the monitoring /connz shows of a client besides its identity.
+struct PeerTraffic {
+  std::uint64_t messages_in = 0;   // Publish packets received from it
+  std::uint64_t bytes_in = 0;      // bytes read from its socket
+  std::uint64_t messages_out = 0;  // Publish packets queued to it
+  std::uint64_t bytes_out = 0;     // bytes written to its socket
+  std::size_t queued_bytes = 0;    // output waiting to be written
+  bool tls = false;
+};
+
 class Peer {
  public:
   virtual ~Peer() = default;
+
+  // Its counters (the in-process client has none).
+  virtual PeerTraffic traffic() const { return {}; }
 
   // Queues one raw-framed packet. Must not call back into the hub (it may run inside a
   // fan-out loop). Returns false when the copy could not be queued (peer closing, or its
@@ -45,6 +60,7 @@ class Peer {
 
   // Hub bookkeeping.
   bool registered = false;
+  std::chrono::system_clock::time_point connected_at{};  // when the hub registered it
   // Subscribed topic TIDs, each with this peer's slot in the topic's subscriber vector
   // (kept so that leaving a topic with thousands of subscribers is O(1)).
   std::vector<std::pair<std::uint32_t, std::uint32_t>> subscriptions;

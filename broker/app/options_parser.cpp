@@ -89,7 +89,8 @@ Options:
                             (devices, tools) are always accepted
   --monitor HOST:PORT       monitoring listener for operators' tools: /healthz (200,
                             or 503 while stopping), /varz (version, uptime,
-                            configuration, counters as JSON) and /metrics
+                            configuration, counters as JSON), /connz and /topicz
+                            (connections and topics, paged) and /metrics
                             (Prometheus); off by default, keep it on loopback or a
                             management network
   --monitor-token-file FILE monitoring requests must send "Authorization: Bearer"

@@ -6,10 +6,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <charconv>
+#include <chrono>
 #include <fstream>
+#include <memory>
+#include <unordered_map>
+#include <vector>
 #include <stdexcept>
 
 #include "broker/broker.hpp"
+#include "broker/hub.hpp"
 #include "broker/monitor/metrics.hpp"
 #include "protocol/http_request.hpp"
 
@@ -24,6 +31,111 @@ bool token_matches(std::string_view authorization, const std::string& token) {
   if (!http::iequals(authorization.substr(0, scheme.size()), scheme)) return false;
   // Constant time: the comparison must not tell how much of a guess was right.
   return CRYPTO_memcmp(authorization.data() + scheme.size(), token.data(), token.size()) == 0;
+}
+
+// The unsigned integer value of query parameter `key` in `target`, or `fallback`.
+std::size_t query_number(std::string_view target, std::string_view key, std::size_t fallback) {
+  const std::size_t question = target.find('?');
+  if (question == std::string_view::npos) return fallback;
+  std::string_view query = target.substr(question + 1);
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.size() > key.size() && pair.substr(0, key.size()) == key && pair[key.size()] == '=') {
+      std::size_t n = 0;
+      const std::string_view digits = pair.substr(key.size() + 1);
+      const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+      return ec == std::errc() && end == digits.data() + digits.size() ? n : fallback;
+    }
+  }
+  return fallback;
+}
+
+struct Page {
+  std::size_t offset;
+  std::size_t limit;
+};
+
+Page page_of(std::string_view target) {
+  return {query_number(target, "offset", 0),
+          std::min(query_number(target, "limit", default_monitor_page), max_monitor_page)};
+}
+
+std::string connz_json(Broker& broker, std::string_view target) {
+  std::vector<Peer*> peers = broker.hub().peers();
+  // By ETID, so that pages are stable while connections come and go.
+  std::sort(peers.begin(), peers.end(), [](const Peer* a, const Peer* b) { return a->etid < b->etid; });
+  const Page page = page_of(target);
+  json list = json::array();
+  for (std::size_t i = page.offset; i < peers.size() && list.size() < page.limit; ++i) {
+    const Peer& p = *peers[i];
+    const PeerTraffic t = p.traffic();
+    list.push_back({{"etid", p.etid},
+                    {"uid", printable(p.uid, 255)},
+                    {"user", p.user},
+                    {"address", p.address},
+                    {"transport", std::string(to_string(p.transport))},
+                    {"tls", t.tls},
+                    {"since", rfc3339_time(p.connected_at)},
+                    {"subscriptions", p.subscriptions.size()},
+                    {"queued_bytes", t.queued_bytes},
+                    {"messages_in", t.messages_in},
+                    {"bytes_in", t.bytes_in},
+                    {"messages_out", t.messages_out},
+                    {"bytes_out", t.bytes_out}});
+  }
+  const json out{{"total", peers.size()},
+                 {"offset", page.offset},
+                 {"limit", page.limit},
+                 {"connections", std::move(list)}};
+  return out.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+// Per-topic message counts at the previous /topicz, for its rates.
+struct TopicCounts {
+  std::unordered_map<std::uint32_t, std::uint64_t> messages;
+  std::chrono::steady_clock::time_point at = std::chrono::steady_clock::now();
+};
+
+std::string topicz_json(Broker& broker, std::string_view target, TopicCounts& previous) {
+  struct Row {
+    std::uint32_t tid;
+    std::string_view name;
+    std::size_t subscribers;
+    std::uint64_t messages;
+  };
+  std::vector<Row> rows;
+  broker.hub().for_each_topic_traffic(
+      [&](std::uint32_t tid, std::string_view name, std::size_t subscribers,
+          std::uint64_t messages) { rows.push_back({tid, name, subscribers, messages}); });
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return a.subscribers != b.subscribers ? a.subscribers > b.subscribers : a.name < b.name;
+  });
+  const auto now = std::chrono::steady_clock::now();
+  const double seconds = std::chrono::duration<double>(now - previous.at).count();
+  const Page page = page_of(target);
+  json list = json::array();
+  for (std::size_t i = page.offset; i < rows.size() && list.size() < page.limit; ++i) {
+    const Row& r = rows[i];
+    const auto before = previous.messages.find(r.tid);
+    const std::uint64_t base = before == previous.messages.end() ? 0 : before->second;
+    const double rate = seconds > 0 && r.messages >= base ? static_cast<double>(r.messages - base) / seconds : 0;
+    list.push_back({{"tid", r.tid},
+                    {"name", std::string(r.name)},
+                    {"subscribers", r.subscribers},
+                    {"messages", r.messages},
+                    {"messages_per_second", rate}});
+  }
+  previous.messages.clear();
+  for (const Row& r : rows) previous.messages.emplace(r.tid, r.messages);
+  previous.at = now;
+  const json out{{"total", rows.size()},
+                 {"offset", page.offset},
+                 {"limit", page.limit},
+                 {"interval_seconds", seconds},
+                 {"topics", std::move(list)}};
+  return out.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 std::string text_of(RateLimitAction a) { return a == RateLimitAction::drop ? "drop" : "disconnect"; }
@@ -99,7 +211,8 @@ std::string configuration_json(const BrokerOptions& o) {
 }
 
 MonitorServer::Handler monitor_endpoints(Broker& broker) {
-  return [&broker](const MonitorRequest& request) -> MonitorResponse {
+  auto topic_counts = std::make_shared<TopicCounts>();
+  return [&broker, topic_counts](const MonitorRequest& request) -> MonitorResponse {
     const std::string& token = broker.monitor_token();
     if (!token.empty() && !token_matches(request.authorization, token)) {
       return {401, "text/plain", "unauthorized\n", {"WWW-Authenticate: Bearer realm=\"smq\""}};
@@ -117,10 +230,14 @@ MonitorServer::Handler monitor_endpoints(Broker& broker) {
       body += '\n';
       return {200, "application/json", std::move(body), {}};
     }
+    if (request.path == "/connz") return {200, "application/json", connz_json(broker, request.target), {}};
+    if (request.path == "/topicz") {
+      return {200, "application/json", topicz_json(broker, request.target, *topic_counts), {}};
+    }
     if (request.path == "/metrics") {
       return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_text(broker), {}};
     }
-    return {404, "text/plain", "not found: try /healthz, /varz or /metrics\n", {}};
+    return {404, "text/plain", "not found: try /healthz, /varz, /connz, /topicz or /metrics\n", {}};
   };
 }
 

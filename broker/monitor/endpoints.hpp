@@ -1,6 +1,7 @@
 // What the monitoring listener answers for one broker: /healthz (200 while serving, 503
 // while stopping), /varz (version, uptime, the effective configuration without secrets,
-// the counters) and /metrics (metrics.hpp), behind the optional bearer token. Broker thread only.
+// the counters), /connz (connections, paged), /topicz (topics with subscribers and message
+// rates, paged) and /metrics (metrics.hpp), behind the optional bearer token. Broker thread.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +13,11 @@ namespace smq {
 
 class Broker;
 struct BrokerOptions;
+
+// /connz and /topicz list this many entries per page unless ?limit= says otherwise, and
+// never more than max_monitor_page (a million topics must not become one response).
+inline constexpr std::size_t default_monitor_page = 100;
+inline constexpr std::size_t max_monitor_page = 1000;
 
 // A monitor token shorter than this is refused: it must not be guessable by trying.
 inline constexpr std::size_t min_monitor_token_bytes = 16;

@@ -135,6 +135,7 @@ void Session::on_read(const asio::error_code& ec, std::size_t n) {
   }
   rend_ += n;
   ctx_.counters.bytes_in += n;
+  bytes_in_ += n;
   if (byte_budget_.enabled() || message_budget_.enabled()) read_at_ = RateBudget::Clock::now();
   rbegin_ += decode_input({rbuf_.data() + rbegin_, rend_ - rbegin_});
   if (rbegin_ == rend_) {
@@ -189,6 +190,7 @@ void Session::on_readable(const asio::error_code& ec) {
     return;
   }
   ctx_.counters.bytes_in += n;
+  bytes_in_ += n;
   if (byte_budget_.enabled() || message_budget_.enabled()) read_at_ = RateBudget::Clock::now();
   const std::size_t total = kept + n;
   const std::size_t used = decode_input({input.data(), total});
@@ -331,6 +333,7 @@ bool Session::within_rate(PacketType type, std::size_t size) {
 }
 
 void Session::handle_publish(const PublishView& publish) {
+  ++messages_in_;
   if (publish.ptid != etid) {
     log_.info("etid {:#x}: Publish claims publisher {:#x}: corrupt frame", etid, publish.ptid);
     end(CloseReason::corrupt_frame);

@@ -42,6 +42,7 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   void start();
 
   bool deliver(const Frame& frame) override;
+  PeerTraffic traffic() const override;
   // Connected clients get Disconnect "shutdown"; clients still expected to Connect get
   // Connack 0x02 (unavailable), which every client understands at that point.
   void stop_for_shutdown() override;
@@ -163,6 +164,12 @@ class Session : public Peer, public Connection, public std::enable_shared_from_t
   RateBudget message_budget_;
   RateBudget byte_budget_;
   RateBudget::Clock::time_point read_at_{};
+
+  // Per-connection counters for /connz (the broker-wide ones are in NetCounters).
+  std::uint64_t messages_in_ = 0;
+  std::uint64_t bytes_in_ = 0;
+  std::uint64_t messages_out_ = 0;
+  std::uint64_t bytes_out_ = 0;
 
   // Plain TCP reads straight from the socket into NetContext::shared_input; rbuf_ then only
   // holds a unit that arrived in part. TLS reads through the stream into rbuf_.

@@ -23,7 +23,18 @@ constexpr std::size_t max_frame_header = 14;
 
 // ---- output -----------------------------------------------------------------------------
 
-bool Session::deliver(const Frame& frame) { return send(frame); }
+bool Session::deliver(const Frame& frame) {
+  if (!send(frame)) return false;
+  // Raw framing: two length bytes, then the packet type.
+  if (frame.size() > 2 && frame.data()[2] == static_cast<std::uint8_t>(PacketType::publish)) {
+    ++messages_out_;
+  }
+  return true;
+}
+
+PeerTraffic Session::traffic() const {
+  return {messages_in_, bytes_in_, messages_out_, bytes_out_, queued_bytes_, stream_->tls() != nullptr};
+}
 
 bool Session::send(Frame frame, bool verbatim) {
   // A connected session that the hub no longer lists is being torn down: the Changes its
@@ -142,6 +153,7 @@ void Session::flush() {
   stream_->async_write(buffers_, [self = shared_from_this()](const asio::error_code& ec,
                                                              std::size_t n) {
     self->ctx_.counters.bytes_out += n;
+    self->bytes_out_ += n;
     self->on_written(ec);
   });
 }
@@ -160,6 +172,7 @@ void Session::write_direct() {
     const std::size_t n = stream_->socket().write_some(rest, ec);
     if (ec) break;
     ctx_.counters.bytes_out += n;
+    bytes_out_ += n;
     queued_bytes_ -= n;
     inflight_bytes_ -= n;
     progressed = progressed || n > 0;

@@ -170,6 +170,80 @@ TEST_F(Monitor, MetricsAreCollectedAtScrapeTime) {
   }
 }
 
+TEST_F(Monitor, ConnzListsEveryConnectionWithItsCounters) {
+  start_broker({}, [](smq::BrokerOptions& o) { o.monitor = "127.0.0.1:0"; });
+  auto raw = client(Transport::raw, "connz-raw-1");
+  auto ws = client(Transport::ws, "connz-ws-1");
+  const std::uint32_t tid = subscribe(*ws, "c/1");
+  subscribe(*ws, "c/2");
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(publish(*raw, tid, "hello"));
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(recv_publish(*ws));
+  ASSERT_TRUE(quiet_until_pong(*raw));
+
+  const auto r = get("/connz");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->head.status, 200);
+  const auto c = nlohmann::json::parse(r->body);
+  EXPECT_EQ(c["total"], 2);
+  ASSERT_EQ(c["connections"].size(), 2u);
+  std::map<std::string, nlohmann::json> by_uid;
+  for (const auto& item : c["connections"]) by_uid[item["uid"]] = item;
+  const auto& p = by_uid.at("connz-raw-1");
+  EXPECT_EQ(p["etid"], raw->etid);
+  EXPECT_EQ(p["transport"], "raw");
+  EXPECT_EQ(p["address"], "127.0.0.1");
+  EXPECT_EQ(p["tls"], false);
+  EXPECT_EQ(p["messages_in"], 5);
+  EXPECT_EQ(p["messages_out"], 0);
+  EXPECT_GT(p["bytes_in"].get<int>(), 5 * 5);
+  EXPECT_GT(p["bytes_out"].get<int>(), 0) << "Init, Connack and Pongs";
+  EXPECT_EQ(p["subscriptions"], 0);
+  EXPECT_EQ(p["since"].get<std::string>().size(), 29u);
+  const auto& q = by_uid.at("connz-ws-1");
+  EXPECT_EQ(q["transport"], "websocket");
+  EXPECT_EQ(q["messages_out"], 5);
+  EXPECT_EQ(q["subscriptions"], 2);
+  EXPECT_EQ(q["queued_bytes"], 0);
+  // Pages: ordered by ETID, `limit` per page.
+  const auto first = nlohmann::json::parse(get("/connz?limit=1")->body);
+  const auto second = nlohmann::json::parse(get("/connz?offset=1&limit=1")->body);
+  ASSERT_EQ(first["connections"].size(), 1u);
+  ASSERT_EQ(second["connections"].size(), 1u);
+  EXPECT_LT(first["connections"][0]["etid"].get<std::uint32_t>(),
+            second["connections"][0]["etid"].get<std::uint32_t>());
+  EXPECT_EQ(nlohmann::json::parse(get("/connz?offset=2")->body)["connections"].size(), 0u);
+  EXPECT_EQ(nlohmann::json::parse(get("/connz?limit=999999")->body)["limit"],
+            smq::max_monitor_page);
+}
+
+TEST_F(Monitor, TopiczListsTopicsWithSubscribersAndRates) {
+  start_broker({}, [](smq::BrokerOptions& o) { o.monitor = "127.0.0.1:0"; });
+  auto a = client(Transport::raw);
+  auto b = client(Transport::ws);
+  const std::uint32_t busy = subscribe(*a, "busy");
+  ASSERT_EQ(subscribe(*b, "busy"), busy);
+  subscribe(*b, "quiet");
+  get("/topicz");  // the baseline for the next rates
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(publish(*a, busy, "m"));
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(recv_publish(*b));
+  const auto t = nlohmann::json::parse(get("/topicz")->body);
+  ASSERT_GE(t["topics"].size(), 2u);
+  EXPECT_GT(t["interval_seconds"].get<double>(), 0);
+  // Most subscribed first.
+  EXPECT_EQ(t["topics"][0]["name"], "busy");
+  EXPECT_EQ(t["topics"][0]["tid"], busy);
+  EXPECT_EQ(t["topics"][0]["subscribers"], 2);
+  EXPECT_EQ(t["topics"][0]["messages"], 10);
+  EXPECT_GT(t["topics"][0]["messages_per_second"].get<double>(), 0);
+  EXPECT_EQ(t["topics"][1]["name"], "quiet");
+  EXPECT_EQ(t["topics"][1]["messages"], 0);
+  EXPECT_EQ(t["topics"][1]["messages_per_second"], 0);
+  // Nothing since: the rate falls back to zero.
+  const auto again = nlohmann::json::parse(get("/topicz?limit=1")->body);
+  ASSERT_EQ(again["topics"].size(), 1u);
+  EXPECT_EQ(again["topics"][0]["messages_per_second"], 0);
+}
+
 TEST_F(Monitor, HealthzSays503WhileStopping) {
   start_broker({}, [](smq::BrokerOptions& o) { o.monitor = "127.0.0.1:0"; });
   // A connected WebSocket client that never answers the broker's Close keeps the broker
