@@ -195,4 +195,20 @@ bool Request::has_token(std::string_view name, std::string_view token) const {
 
 std::string_view Request::path() const { return target.substr(0, target.find('?')); }
 
+std::optional<std::string_view> query_parameter(std::string_view target, std::string_view key) {
+  const std::size_t question = target.find('?');
+  if (question == std::string_view::npos) return std::nullopt;
+  std::string_view query = target.substr(question + 1);
+  query = query.substr(0, query.find('#'));  // a fragment is not part of the query
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.size() > key.size() && pair.substr(0, key.size()) == key && pair[key.size()] == '=') {
+      return pair.substr(key.size() + 1);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace smq::http

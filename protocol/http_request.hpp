@@ -33,6 +33,10 @@ struct Request {
   std::string_view path() const;
 };
 
+// The raw (still percent-encoded) value of the first `key=value` pair in the query string of
+// `target` (after '?', before any '#'), if there is one. A pair without '=' has no value.
+std::optional<std::string_view> query_parameter(std::string_view target, std::string_view key);
+
 enum class ParseStatus {
   need_more,  // no complete head yet and the limit is not reached
   complete,   // `request` filled; `head_size` bytes belong to the head

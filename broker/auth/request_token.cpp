@@ -77,22 +77,8 @@ std::string cookie_token(const RequestHeaders& headers, std::string_view cookie_
 }
 
 std::string query_token(std::string_view target) {
-  const std::size_t question = target.find('?');
-  if (question == std::string_view::npos) return {};
-  std::string_view query = target.substr(question + 1);
-  if (const std::size_t hash = query.find('#'); hash != std::string_view::npos) {
-    query = query.substr(0, hash);
-  }
-  while (!query.empty()) {
-    const std::size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    constexpr std::string_view key = "token=";
-    if (pair.substr(0, key.size()) == key) {
-      return decode_query_value(pair.substr(key.size())).value_or(std::string());
-    }
-  }
-  return {};
+  const std::optional<std::string_view> value = http::query_parameter(target, "token");
+  return value ? decode_query_value(*value).value_or(std::string()) : std::string();
 }
 
 }  // namespace

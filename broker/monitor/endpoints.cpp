@@ -35,21 +35,11 @@ bool token_matches(std::string_view authorization, const std::string& token) {
 
 // The unsigned integer value of query parameter `key` in `target`, or `fallback`.
 std::size_t query_number(std::string_view target, std::string_view key, std::size_t fallback) {
-  const std::size_t question = target.find('?');
-  if (question == std::string_view::npos) return fallback;
-  std::string_view query = target.substr(question + 1);
-  while (!query.empty()) {
-    const std::size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.size() > key.size() && pair.substr(0, key.size()) == key && pair[key.size()] == '=') {
-      std::size_t n = 0;
-      const std::string_view digits = pair.substr(key.size() + 1);
-      const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-      return ec == std::errc() && end == digits.data() + digits.size() ? n : fallback;
-    }
-  }
-  return fallback;
+  const std::optional<std::string_view> digits = http::query_parameter(target, key);
+  if (!digits) return fallback;
+  std::size_t n = 0;
+  const auto [end, ec] = std::from_chars(digits->data(), digits->data() + digits->size(), n);
+  return ec == std::errc() && end == digits->data() + digits->size() ? n : fallback;
 }
 
 struct Page {

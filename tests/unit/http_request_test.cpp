@@ -417,4 +417,24 @@ TEST(HttpRequest, Iequals) {
   EXPECT_FALSE(iequals("@", "`"));
 }
 
+TEST(QueryParameter, FindsTheFirstPairWithTheKey) {
+  using smq::http::query_parameter;
+  EXPECT_EQ(query_parameter("/connz?offset=5&limit=10", "limit"), "10");
+  EXPECT_EQ(query_parameter("/connz?offset=5&limit=10", "offset"), "5");
+  EXPECT_EQ(query_parameter("/x?a=1&a=2", "a"), "1");
+  EXPECT_EQ(query_parameter("/x?a=", "a"), "");
+  EXPECT_EQ(query_parameter("/x?t=a%20b", "t"), "a%20b");  // left encoded for the caller
+}
+
+TEST(QueryParameter, IgnoresLookalikesFragmentsAndPathsWithoutQuery) {
+  using smq::http::query_parameter;
+  EXPECT_EQ(query_parameter("/x", "a"), std::nullopt);
+  EXPECT_EQ(query_parameter("/x?", "a"), std::nullopt);
+  EXPECT_EQ(query_parameter("/x?a", "a"), std::nullopt);        // no '=': no value
+  EXPECT_EQ(query_parameter("/x?ab=1", "a"), std::nullopt);     // a longer key
+  EXPECT_EQ(query_parameter("/x?b=1&&a=2", "a"), "2");         // empty pairs skipped
+  EXPECT_EQ(query_parameter("/x?b=1#a=2", "a"), std::nullopt);  // in the fragment
+  EXPECT_EQ(query_parameter("/x?a=1#frag", "a"), "1");
+}
+
 }  // namespace
