@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "broker/auth/acl.hpp"
@@ -67,6 +68,11 @@ enum class RateLimitAction : std::uint8_t {
   disconnect,  // SMQ Disconnect "rate limit exceeded" (CloseReason::rate_limited)
   drop,        // the Publish over the budget is dropped and counted; other packets pass
 };
+
+// The config file's spelling ("disconnect", "drop"), for reports and /varz.
+constexpr std::string_view to_string(RateLimitAction action) {
+  return action == RateLimitAction::drop ? "drop" : "disconnect";
+}
 
 struct BrokerOptions {
   // "HOST:PORT" or "[V6]:PORT"; port 0 picks a free port (see Broker::endpoints()).

@@ -30,7 +30,7 @@ std::string text_of(std::chrono::milliseconds ms) { return fmt::format("{} ms", 
 std::string text_of(bool b) { return b ? "true" : "false"; }
 std::string text_of(LogLevel level) { return std::string(to_string(level)); }
 std::string text_of(LogFormat format) { return std::string(to_string(format)); }
-std::string text_of(RateLimitAction a) { return a == RateLimitAction::drop ? "drop" : "disconnect"; }
+std::string text_of(RateLimitAction a) { return std::string(to_string(a)); }
 std::string text_of(std::optional<bool> b) { return b ? text_of(*b) : "(default)"; }
 
 }  // namespace

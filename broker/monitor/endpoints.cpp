@@ -128,8 +128,6 @@ std::string topicz_json(Broker& broker, std::string_view target, TopicCounts& pr
   return out.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
-std::string text_of(RateLimitAction a) { return a == RateLimitAction::drop ? "drop" : "disconnect"; }
-
 }  // namespace
 
 std::string broker_version() { return SMQ_VERSION; }
@@ -184,7 +182,7 @@ std::string configuration_json(const BrokerOptions& o) {
       {"max_subscriptions_per_connection", o.hub.max_subscriptions_per_connection},
       {"max_messages_per_second", o.max_messages_per_second},
       {"max_bytes_per_second", o.max_bytes_per_second},
-      {"rate_limit_action", text_of(o.rate_limit_action)},
+      {"rate_limit_action", to_string(o.rate_limit_action)},
       {"max_connections_per_address", o.max_connections_per_address},
       {"max_new_connections_per_second", o.max_new_connections_per_second},
       {"limit_loopback", o.limit_loopback},
