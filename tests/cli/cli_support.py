@@ -1,9 +1,11 @@
 """What the command-line test scripts in tests/cli share: pass/fail bookkeeping, starting a
-program that listens on a free loopback port, and raw SMQ framing.
+program that listens on a free loopback port, raw SMQ framing, and test certificates made
+with the openssl command.
 
 check(name, ok, detail) prints one line per check; finish(label) prints the totals and
 exits 1 when any check failed.
 """
+import os
 import re
 import struct
 import subprocess
@@ -129,3 +131,38 @@ def read_frame(sock):
     """The next raw SMQ packet (type byte + body)."""
     (length,) = struct.unpack(">H", exact(sock, 2))
     return exact(sock, length - 2)
+
+
+def read_head(sock):
+    """An HTTP response head, read byte by byte so nothing after it is consumed."""
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = sock.recv(1)
+        if not chunk:
+            raise EOFError
+        head += chunk
+    return head.decode("latin-1")
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def make_ca(d, name):
+    """A self-signed CA in d: {name}.pem and {name}.key, valid two days."""
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+            f"/CN=smq test {name}", "-keyout", f"{name}.key", "-out", f"{name}.pem", cwd=d)
+
+
+def make_cert(d, name, ca, server=False):
+    """{name}.pem and {name}.key in d, signed by CA {ca}; CN=name. A server certificate is
+    for 127.0.0.1 and localhost (subjectAltName)."""
+    ext = []
+    if server:
+        with open(os.path.join(d, "san.ext"), "w") as f:
+            f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+        ext = ["-extfile", "san.ext"]
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}", "-keyout",
+            f"{name}.key", "-out", f"{name}.csr", cwd=d)
+    openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key",
+            "-CAcreateserial", "-days", "2", "-out", f"{name}.pem", *ext, cwd=d)

@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 
-from cli_support import check, finish, frame, read_frame, start_logged
+from cli_support import check, finish, frame, make_ca, make_cert, read_frame, read_head, start_logged
 
 # Absolute: the programs run with the temporary directory as their working directory.
 BROKER = os.path.abspath(os.path.join(sys.argv[1], "broker", "smq-broker"))
@@ -62,20 +62,10 @@ def config_text(subscribe_chat=True, extra_rule=""):
             + RULES.format(sub='"chat/#", ' if subscribe_chat else "") + extra_rule)
 
 
-def openssl(*args, cwd):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
-
-
 def make_files(d):
     """CA + server certificate for 127.0.0.1, the password file, the token secret."""
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-            "/CN=smq secured test ca", "-keyout", "ca.key", "-out", "ca.pem", cwd=d)
-    with open(os.path.join(d, "san.ext"), "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=server", "-keyout",
-            "server.key", "-out", "server.csr", cwd=d)
-    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-            "-CAcreateserial", "-days", "2", "-out", "server.pem", "-extfile", "san.ext", cwd=d)
+    make_ca(d, "ca")
+    make_cert(d, "server", "ca", server=True)
     for user, password in PASSWORDS.items():
         subprocess.run([PASSWD, "passwd", user], cwd=d, input=password + "\n", text=True,
                        check=True, capture_output=True, timeout=60)
@@ -95,16 +85,6 @@ def hs256_token(secret, claims):
     body = b64url(json.dumps(claims).encode())
     signature = hmac.new(secret, head + b"." + body, hashlib.sha256).digest()
     return head + b"." + body + b"." + b64url(signature)
-
-
-def read_head(sock):
-    head = b""
-    while b"\r\n\r\n" not in head:
-        chunk = sock.recv(1)
-        if not chunk:
-            raise EOFError
-        head += chunk
-    return head.decode("latin-1")
 
 
 def login(port, d, uid, credentials):

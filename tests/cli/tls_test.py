@@ -20,29 +20,20 @@ import tempfile
 import time
 import warnings
 
-from cli_support import check, exact, finish, frame, read_frame, start_listening, start_logged
+from cli_support import (check, exact, finish, frame, make_ca, make_cert, read_frame, read_head,
+                         start_listening, start_logged)
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 BROKER = os.path.join(sys.argv[1], "broker", "smq-broker")
 
 
-def openssl(*args, cwd):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
-
-
 def make_certs(d):
     for ca in ("ca", "rogue"):
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-                f"/CN=smq test {ca}", "-keyout", f"{ca}.key", "-out", f"{ca}.pem", cwd=d)
-    with open(os.path.join(d, "san.ext"), "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    for name, ca, ext in (("server", "ca", ["-extfile", "san.ext"]), ("client", "ca", []),
-                          ("intruder", "rogue", [])):
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}", "-keyout",
-                f"{name}.key", "-out", f"{name}.csr", cwd=d)
-        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key",
-                "-CAcreateserial", "-days", "2", "-out", f"{name}.pem", *ext, cwd=d)
+        make_ca(d, ca)
+    make_cert(d, "server", "ca", server=True)
+    make_cert(d, "client", "ca")
+    make_cert(d, "intruder", "rogue")
 
 
 def start(*args):
@@ -69,16 +60,6 @@ def tls_socket(port, d, cert=None, **ctx_opts):
         ctx.load_cert_chain(os.path.join(d, f"{cert}.pem"), os.path.join(d, f"{cert}.key"))
     raw = socket.create_connection(("127.0.0.1", port), timeout=5)
     return ctx.wrap_socket(raw, server_hostname="127.0.0.1")
-
-
-def read_head(sock):
-    head = b""
-    while b"\r\n\r\n" not in head:
-        chunk = sock.recv(1)
-        if not chunk:
-            raise EOFError
-        head += chunk
-    return head.decode("latin-1")
 
 
 def raw_connect(sock, uid=b"tls-device-1"):
@@ -225,10 +206,7 @@ def test_tls_reload(d):
     """SIGHUP with --config replaces the certificate for new connections; a connection made
     with the old one keeps working; a key that does not match is rejected and the running
     certificate stays."""
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=server2", "-keyout",
-            "server2.key", "-out", "server2.csr", cwd=d)
-    openssl("x509", "-req", "-in", "server2.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-            "-CAcreateserial", "-days", "2", "-out", "server2.pem", "-extfile", "san.ext", cwd=d)
+    make_cert(d, "server2", "ca", server=True)
     config = os.path.join(d, "reload.toml")
 
     def write(cert, key):
