@@ -10,6 +10,7 @@
 
 #include "broker/auth/authenticator.hpp"
 #include "broker/hub.hpp"
+#include "broker/lame_duck.hpp"
 #include "broker/local_client.hpp"
 #include "broker/monitor/endpoints.hpp"
 #include "broker/net/listener.hpp"
@@ -131,6 +132,7 @@ void Broker::stop() {
   asio::post(io_, [this] {
     if (net_->stopping) return;
     net_->stopping = true;
+    if (lame_duck_) lame_duck_->cancel();
     log_.info("stopping: closing {} connections", net_->connections.size());
     for (auto& listener : listeners_) listener->stop();
     if (stats_publisher_) stats_publisher_->stop();
@@ -145,6 +147,20 @@ void Broker::stop() {
     const std::vector<Connection*> all(net_->connections.begin(), net_->connections.end());
     for (Connection* c : all) c->stop_for_shutdown();
     if (net_->connections.empty()) net_->on_drained();
+  });
+}
+
+void Broker::lame_duck() {
+  asio::post(io_, [this] {
+    if (net_->stopping || lame_duck_) return;
+    for (auto& listener : listeners_) listener->stop();
+    lame_duck_ = std::make_unique<LameDuck>(*net_, options_.lame_duck_duration, [this] {
+      log_.info("lame duck: every client was told; stopping");
+      stop();
+    });
+    log_.info("lame duck: stopped accepting; ending {} connections over {} ms",
+              net_->connections.size(), options_.lame_duck_duration.count());
+    lame_duck_->start();
   });
 }
 
@@ -174,6 +190,7 @@ std::optional<asio::ip::tcp::endpoint> Broker::monitor_endpoint() const {
 }
 
 bool Broker::stopping() const { return net_->stopping; }
+bool Broker::draining() const { return lame_duck_ != nullptr; }
 
 std::vector<asio::ip::tcp::endpoint> Broker::endpoints() const {
   std::vector<asio::ip::tcp::endpoint> out;

@@ -27,6 +27,7 @@ class LocalClient;
 namespace auth {
 class Authenticator;
 }
+class LameDuck;
 class Listener;
 class MonitorServer;
 class StatsPublisher;
@@ -51,6 +52,11 @@ class Broker {
   // Stops accepting, closes every client (Disconnect "shutdown" / WebSocket 1001) and lets
   // run() return. Safe from any thread and from signal-handling code posted to the loop.
   void stop();
+  // Lame-duck drain, for taking a broker out of a group without a thundering herd: stops
+  // accepting, turns /healthz to 503, ends the open connections with Disconnect "shutdown"
+  // spread evenly over options().lame_duck_duration (each after what it had queued), then
+  // stop()s. Safe from any thread; a second call, or one after stop(), does nothing.
+  void lame_duck();
 
   // Applies the settings that can change while running (limits, deadlines, log level, web
   // root, SMQ path, allowed origins, stats interval, TLS certificate and key for new
@@ -69,8 +75,10 @@ class Broker {
   std::vector<asio::ip::tcp::endpoint> endpoints() const;
   // The monitoring listener's address (options.monitor); nullopt when it is off.
   std::optional<asio::ip::tcp::endpoint> monitor_endpoint() const;
-  // True once stop() began (the monitoring /healthz then says 503). Loop thread.
+  // True once stop() began. Loop thread.
   bool stopping() const;
+  // True once lame_duck() began (and until the process ends). Loop thread.
+  bool draining() const;
   // The bearer token monitoring requests need (empty: none). Loop thread.
   const std::string& monitor_token() const { return monitor_token_; }
 
@@ -109,6 +117,7 @@ class Broker {
   std::unique_ptr<LocalClient> server_;
   std::vector<std::shared_ptr<Listener>> listeners_;
   std::unique_ptr<StatsPublisher> stats_publisher_;
+  std::unique_ptr<LameDuck> lame_duck_;  // set once lame_duck() began
   std::shared_ptr<MonitorServer> monitor_;
   std::string monitor_token_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

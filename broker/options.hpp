@@ -63,6 +63,10 @@ inline constexpr std::uint64_t default_max_bytes_per_second = 64 * 1024 * 1024;
 inline constexpr std::size_t default_max_connections_per_address = 1'000;
 inline constexpr std::uint64_t default_max_new_connections_per_second = 100;
 
+// Lame-duck drains take 30 s, as long as a load balancer's health checks typically need to
+// notice (a few 10 s intervals) and short enough for a rolling restart.
+inline constexpr std::chrono::milliseconds default_lame_duck_duration{30'000};
+
 // What happens to a connection over max_messages_per_second or max_bytes_per_second.
 enum class RateLimitAction : std::uint8_t {
   disconnect,  // SMQ Disconnect "rate limit exceeded" (CloseReason::rate_limited)
@@ -143,6 +147,10 @@ struct BrokerOptions {
   // How often the in-process client publishes stats on "$smq/stats" (while somebody is
   // subscribed there); 0 turns it off.
   std::chrono::milliseconds stats_interval{1000};
+
+  // How long a lame-duck drain (Broker::lame_duck, SIGUSR2) spreads its disconnects over:
+  // long enough for a group's other brokers to take the clients a few at a time.
+  std::chrono::milliseconds lame_duck_duration = default_lame_duck_duration;
 
   HubLimits hub;
   AuthOptions auth;

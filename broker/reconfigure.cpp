@@ -153,6 +153,8 @@ std::vector<std::string> Broker::reconfigure(const BrokerOptions& next) {
       change("max_subscriptions_per_connection", now.hub.max_subscriptions_per_connection,
              next.hub.max_subscriptions_per_connection);
   if (names || subscriptions) hub_->set_limits(now.hub);
+  // A drain already under way keeps the duration it started with.
+  change("lame_duck_duration", now.lame_duck_duration, next.lame_duck_duration);
   if (change("stats_interval", now.stats_interval, next.stats_interval)) {
     if (stats_publisher_) {
       stats_publisher_->set_interval(now.stats_interval);

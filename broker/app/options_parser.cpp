@@ -133,6 +133,8 @@ Options:
                             host brings every client from one address)
   --stats-interval MS       publish broker stats on "$smq/stats" this often
                             (default 1000; 0 = off)
+  --lame-duck-duration MS   SIGUSR2 stops accepting and disconnects the clients
+                            spread over this long, then exits (default {})
   --password-file FILE      [auth] users and password hashes (smq-passwd makes
                             it); clients log in with the Connect credentials
                             user:password, others get Connack 0x03
@@ -159,7 +161,8 @@ Options:
       limits::connect_deadline.count(), limits::write_deadline.count(),
       default_max_names_per_connection, default_max_subscriptions_per_connection,
       default_max_messages_per_second, default_max_bytes_per_second,
-      default_max_connections_per_address, default_max_new_connections_per_second);
+      default_max_connections_per_address, default_max_new_connections_per_second,
+      default_lame_duck_duration.count());
 }
 
 CommandLine parse_command_line(const std::vector<std::string>& args) {

@@ -54,6 +54,7 @@ constexpr std::array settings_table{
             Kind::count_or_zero},
     Setting{"--limit-loopback", "limit_loopback", Kind::flag},
     Setting{"--stats-interval", "stats_interval", Kind::milliseconds_or_zero},
+    Setting{"--lame-duck-duration", "lame_duck_duration", Kind::milliseconds},
     Setting{"--password-file", "password_file", Kind::path, "auth"},
     Setting{"--jwt-secret-file", "jwt_secret_file", Kind::path, "auth"},
     Setting{"--jwt-public-key-file", "jwt_public_key_file", Kind::path, "auth"},
@@ -125,6 +126,7 @@ std::optional<std::string> store_number(std::string_view key, std::int64_t n, Se
   else if (key == "max_names_per_connection") o.hub.max_names_per_connection = size;
   else if (key == "max_subscriptions_per_connection") o.hub.max_subscriptions_per_connection = size;
   else if (key == "stats_interval") o.stats_interval = ms;
+  else if (key == "lame_duck_duration") o.lame_duck_duration = ms;
   else if (key == "max_messages_per_second") o.max_messages_per_second = static_cast<std::uint64_t>(n);
   else if (key == "max_bytes_per_second") o.max_bytes_per_second = static_cast<std::uint64_t>(n);
   else if (key == "max_connections_per_address") o.max_connections_per_address = size;

@@ -28,6 +28,19 @@ void on_hangups(Broker& broker, const std::shared_ptr<asio::signal_set>& hup,
   });
 }
 
+void on_drain_requests(Broker& broker, const std::shared_ptr<asio::signal_set>& usr2) {
+  usr2->async_wait([&broker, usr2](const asio::error_code& ec, int) {
+    if (ec) return;
+    if (broker.draining()) {
+      broker.logger().info("SIGUSR2: a lame-duck drain is already under way");
+    } else {
+      broker.logger().info("SIGUSR2: lame-duck drain");
+      broker.lame_duck();
+    }
+    on_drain_requests(broker, usr2);
+  });
+}
+
 }  // namespace
 
 void stop_on_signals(Broker& broker, std::function<void()> on_hangup) {
@@ -42,6 +55,10 @@ void stop_on_signals(Broker& broker, std::function<void()> on_hangup) {
   });
   on_hangups(broker, std::make_shared<asio::signal_set>(broker.context(), SIGHUP),
              std::move(on_hangup));
+  // One drain per process: later SIGUSR2s are caught (their default action would kill the
+  // broker mid-drain) and logged.
+  auto usr2 = std::make_shared<asio::signal_set>(broker.context(), SIGUSR2);
+  on_drain_requests(broker, usr2);
 }
 
 void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }

@@ -187,6 +187,7 @@ std::string configuration_json(const BrokerOptions& o) {
       {"max_new_connections_per_second", o.max_new_connections_per_second},
       {"limit_loopback", o.limit_loopback},
       {"stats_interval", o.stats_interval.count()},
+      {"lame_duck_duration", o.lame_duck_duration.count()},
       {"auth",
        {{"password_file", o.auth.password_file},
         {"jwt_secret_file", o.auth.jwt_secret_file},
@@ -206,14 +207,16 @@ MonitorServer::Handler monitor_endpoints(Broker& broker) {
       return {401, "text/plain", "unauthorized\n", {"WWW-Authenticate: Bearer realm=\"smq\""}};
     }
     if (request.path == "/healthz") {
+      // A drain ends in a stop, so "stopping" wins when both are under way.
       if (broker.stopping()) return {503, "application/json", "{\"status\":\"stopping\"}\n", {}};
+      if (broker.draining()) return {503, "application/json", "{\"status\":\"draining\"}\n", {}};
       return {200, "application/json", "{\"status\":\"ok\"}\n", {}};
     }
     if (request.path == "/varz") {
       const BrokerStats now = broker.stats();
       std::string body = fmt::format(
           R"({{"version":"{}","uptime":{:.3f},"serving":{},"config":{},"stats":{}}})",
-          broker_version(), now.uptime_seconds, broker.stopping() ? "false" : "true",
+          broker_version(), now.uptime_seconds, broker.stopping() || broker.draining() ? "false" : "true",
           configuration_json(broker.options()), stats_json(now, now, 0));
       body += '\n';
       return {200, "application/json", std::move(body), {}};

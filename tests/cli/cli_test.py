@@ -4,12 +4,13 @@
 smq-broker: --help, --version, bad options, starts on a free loopback port, serves the
 bundled page, speaks raw SMQ, and exits cleanly on SIGTERM (clients get Disconnect
 "shutdown"); SIGHUP without --config is logged and ignored, with it reloads the file;
-SIGPIPE ignored; --log-format json writes one JSON object per line. hello5: a raw SMQ client publishes to "hello" and receives five replies about
+SIGPIPE ignored; SIGUSR2 drains (clients told, /healthz 503, exit 0); --log-format json writes one JSON object per line. hello5: a raw SMQ client publishes to "hello" and receives five replies about
 one second apart. Loopback only; every wait is bounded.
 
 Usage: cli_test.py BUILD_DIR
 """
 import os
+import re
 import signal
 import socket
 import struct
@@ -116,6 +117,47 @@ def test_signals():
         check("SIGTERM after SIGHUP exits 0", code == 0, f"exit {code}")
         check("'stopped' is the last line", log.wait_for(r"\bstopped$", 1)
               and log.lines[-1].rstrip().endswith("stopped"), log.text()[-2000:])
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def test_lame_duck():
+    """SIGUSR2: the listener closes, /healthz says 503 "draining", the connected clients get
+    Disconnect "shutdown" (one at once, the other about half the duration later, so the
+    checks between run while the broker still drains), and the process exits 0 by itself; a
+    second SIGUSR2 is harmless."""
+    proc, port, log = start_logged([BROKER, "--listen", "127.0.0.1:0", "--monitor", "127.0.0.1:0",
+                                    "--lame-duck-duration", "4000"])
+    try:
+        monitor_line = r"monitoring on 127\.0\.0\.1:(\d+)"
+        check("monitor address logged", log.wait_for(monitor_line, timeout=5), log.text()[-2000:])
+        mport = int(re.search(monitor_line, log.text()).group(1))
+        socks = [raw_connect(port, uid)[0] for uid in (b"cli-lame-duck-1", b"cli-lame-duck-2")]
+        proc.send_signal(signal.SIGUSR2)
+        check("drain logged", log.wait_for(r"lame duck: stopped accepting; ending 2 connections "
+                                           r"over 4000 ms", timeout=5), log.text()[-2000:])
+        proc.send_signal(signal.SIGUSR2)
+        check("second SIGUSR2 logged", log.wait_for("a lame-duck drain is already under way",
+                                                    timeout=5), log.text()[-2000:])
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{mport}/healthz", timeout=5)
+            check("/healthz 503 while draining", False, "got 200")
+        except urllib.error.HTTPError as e:
+            check("/healthz 503 while draining", e.code == 503 and b"draining" in e.read())
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+            check("listener closed", False, "a new connection was accepted")
+        except OSError:
+            check("listener closed", True)
+        for n, sock in enumerate(socks, 1):
+            disconnect = read_frame(sock)  # bounded by the socket's 5 s timeout
+            check(f"client {n} told Disconnect \"shutdown\"", disconnect == b"\x0bshutdown",
+                  repr(disconnect))
+            sock.close()
+        code = proc.wait(timeout=10)
+        check("exits 0 after the drain", code == 0, f"exit {code}")
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -285,7 +327,6 @@ def test_json_log():
                 bad.append(line)
         check("json log: every line is a JSON object", not bad and objects, repr(bad[:3]))
         stamp = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$"
-        import re
         check("json log: time, level, msg in each",
               all(re.match(stamp, o.get("time", "")) and o.get("level") and "msg" in o
                   for o in objects), repr(objects[:2]))
@@ -329,6 +370,7 @@ def test_hello5():
 
 test_broker()
 test_signals()
+test_lame_duck()
 test_hello5_flag()
 test_web_root()
 test_config_file()
