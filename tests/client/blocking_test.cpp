@@ -1,5 +1,6 @@
 // The blocking layer: connect/subscribe/publish/wait_message, the receive queue bound and
-// its overflow policies, flush, close, and the guard against use from the client's thread.
+// its overflow policies, flush, close, the guard against use from the client's thread, and
+// the report of each lost connection.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -124,6 +125,28 @@ TEST_P(Blocking, WaitMessageReturnsWhenTheConnectionEndsForGood) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, Ms(2000));
   EXPECT_TRUE(c.closed());
   EXPECT_EQ(c.close_reason(), "reconnect");
+}
+
+TEST_P(Blocking, EveryLostConnectionIsReportedBeforeItsReconnect) {
+  smq::BlockingClient c(url(), test_options());
+  auto& events = recorder<std::string>();
+  c.on_connection_lost([&](std::string_view reason) { events.push("lost " + std::string(reason)); });
+  c.client().on_reconnect([&](std::uint32_t, std::uint32_t, std::string_view) {
+    events.push("reconnected");
+  });
+  c.connect();
+  // Two restarts in a row, each repaired within the 50 ms reconnect delay: a caller polling
+  // connected() could miss either, the handler cannot.
+  restart_broker();
+  ASSERT_TRUE(events.wait_for(2));
+  restart_broker();
+  ASSERT_TRUE(events.wait_for(4));
+  EXPECT_EQ(events.at(0), "lost shutdown");
+  EXPECT_EQ(events.at(1), "reconnected");
+  EXPECT_EQ(events.at(2), "lost shutdown");
+  EXPECT_EQ(events.at(3), "reconnected");
+  c.close();
+  EXPECT_EQ(events.size(), 4u) << "a final close is not a lost connection";
 }
 
 SMQ_BOTH_SCHEMES(Blocking);

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -100,6 +101,10 @@ class BlockingClient {
   std::uint64_t dropped() const;
   // The reason of the last close (empty while none happened).
   std::string close_reason() const;
+  // Runs on the client's thread each time an established connection is lost and the client
+  // is about to reconnect (before the underlying client's on_reconnect for the new one), so
+  // no loss goes unreported however fast the reconnect is.
+  void on_connection_lost(std::function<void(std::string_view reason)> handler);
   // The underlying client, e.g. for typed payloads. Do not replace its on_connect/on_close
   // or on_message handlers: the blocking layer uses them.
   NetworkClient& client() { return *client_; }

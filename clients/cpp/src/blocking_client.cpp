@@ -22,6 +22,8 @@ struct BlockingClient::State {
   bool failed = false;  // the first attempt failed (connect() throws)
   bool final = false;   // closed for good
   std::string reason;
+  // Runs on the client's thread, so it is ordered with on_reconnect's output.
+  std::function<void(std::string_view)> on_lost;
 
   void push(const Delivery& d) {
     {
@@ -53,17 +55,25 @@ BlockingClient::BlockingClient(std::string_view url, ClientOptions options)
     st->cv.notify_all();
   });
   client_->on_close([st](std::string_view reason, bool will_reconnect) {
+    std::function<void(std::string_view)> lost;
     {
       std::lock_guard lock(st->mu);
       st->reason = std::string(reason);
       if (!st->ever_connected) st->failed = true;
       if (!will_reconnect) st->final = true;
+      if (will_reconnect && st->ever_connected) lost = st->on_lost;
     }
     st->cv.notify_all();
+    if (lost) lost(reason);  // outside the lock: it may call back into this client
   });
 }
 
 BlockingClient::~BlockingClient() = default;
+
+void BlockingClient::on_connection_lost(std::function<void(std::string_view reason)> handler) {
+  std::lock_guard lock(state_->mu);
+  state_->on_lost = std::move(handler);
+}
 
 void BlockingClient::check_thread() const {
   if (client_->running_in_executor()) {

@@ -118,6 +118,9 @@ int main(int argc, char** argv) {
             topic.is_name() ? client.client().topic2tid(topic.name()) : topic.id();
         print_error(tool, "re-subscribed to " + args.get("topic") + ", tid " + std::to_string(tid));
       });
+      client.on_connection_lost([](std::string_view reason) {
+        print_error(tool, "connection lost (" + std::string(reason) + "); reconnecting");
+      });
     }
     if (!connect_or_report(client, url, connect_limit, tool, verbose)) return exit_error;
     const smq::TopicRef subtopic = subtopic_arg(args);
@@ -163,15 +166,7 @@ int main(int argc, char** argv) {
     }
 
     long long received = 0;
-    bool was_connected = true;
     while (!interrupted && (wanted == 0 || received < wanted)) {
-      if (verbose) {
-        const bool now_connected = client.connected();
-        if (was_connected && !now_connected && !client.closed()) {
-          print_error(tool, "connection lost (" + client.close_reason() + "); reconnecting");
-        }
-        was_connected = now_connected;
-      }
       auto slice = std::chrono::milliseconds(100);
       if (timeout) {
         const auto deadline =
