@@ -10,21 +10,17 @@
 
 #include "broker/app/options_parser.hpp"
 #include "broker/app/signals.hpp"
+#include "broker/app/web_app_dir.hpp"
 #include "broker/broker.hpp"
 #include "broker/examples/hello5.hpp"
 
 namespace {
 
-// The options the broker runs with: the settings, plus the web app built next to a broker
-// built from source when no web root was named.
+// The options the broker runs with: the settings, plus the bundled web app (installed, or
+// built in the source tree) when no web root was named.
 smq::BrokerOptions effective_options(const smq::Settings& settings) {
   smq::BrokerOptions options = settings.options;
-#ifdef SMQ_WEB_APP_DIR
-  std::error_code ec;
-  if (options.web_root.empty() && std::filesystem::is_directory(SMQ_WEB_APP_DIR, ec)) {
-    options.web_root = SMQ_WEB_APP_DIR;
-  }
-#endif
+  if (options.web_root.empty()) options.web_root = smq::bundled_web_app_dir();
   return options;
 }
 
