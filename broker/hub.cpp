@@ -417,6 +417,11 @@ std::size_t Hub::publish(Peer& peer, const Message& message, Frame frame) {
     }
   }
   stats_.delivered += received;
+  if (it != ids_.end() && it->second.topic && it->second.topic->reserved) {
+    ++stats_.reserved_published;
+    stats_.reserved_delivered += received;
+    stats_.reserved_bytes_out += received * frame.size();
+  }
   if (received == 0) {
     ++stats_.dropped;
     if (hooks_.on_drop) {

@@ -60,6 +60,12 @@ struct HubStats {
   std::uint64_t published = 0;  // approved publishes
   std::uint64_t delivered = 0;  // copies queued to recipients
   std::uint64_t dropped = 0;    // publishes nobody received
+  // The part of the above on reserved topics ("$smq/stats" to dashboards): the broker's
+  // own reports, which a dashboard shows apart from the clients' load. Bytes are the SMQ
+  // frames queued, without transport framing.
+  std::uint64_t reserved_published = 0;
+  std::uint64_t reserved_delivered = 0;
+  std::uint64_t reserved_bytes_out = 0;
   std::uint64_t hook_errors = 0;      // hook calls that threw (see hooks.hpp)
   std::uint64_t callback_errors = 0;  // in-process client callbacks that threw
   std::uint64_t random_failures = 0;  // the random source could not deliver

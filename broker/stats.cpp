@@ -28,6 +28,9 @@ BrokerStats collect_stats(const Hub& hub, const NetCounters& counters, double up
   s.published = hub.stats().published;
   s.delivered = hub.stats().delivered;
   s.dropped = hub.stats().dropped;
+  s.reserved_published = hub.stats().reserved_published;
+  s.reserved_delivered = hub.stats().reserved_delivered;
+  s.reserved_bytes_out = hub.stats().reserved_bytes_out;
   s.bytes_in = counters.bytes_in;
   s.bytes_out = counters.bytes_out;
   s.packets_in = counters.packets_in;
@@ -125,6 +128,15 @@ std::string stats_json(const BrokerStats& now, const BrokerStats& previous, doub
   out += fmt::format(
       R"(,"limits":{{"too_many_per_address":{},"too_fast_per_address":{},"rate_dropped":{}}})",
       now.address_too_many, now.address_too_fast, now.rate_limited_drops);
+  // The broker's own reports on "$smq/..." (already counted in totals and rates above), so
+  // that a dashboard can show the clients' load without its own subscription's traffic.
+  out += fmt::format(
+      R"(,"reserved":{{"published":{},"delivered":{},"bytes_out":{},)"
+      R"("rates":{{"messages_in":{:.1f},"messages_out":{:.1f},"bytes_out":{:.1f}}}}})",
+      now.reserved_published, now.reserved_delivered, now.reserved_bytes_out,
+      rate(now.reserved_published, previous.reserved_published),
+      rate(now.reserved_delivered, previous.reserved_delivered),
+      rate(now.reserved_bytes_out, previous.reserved_bytes_out));
   out += R"(,"top_topics":[)";
   for (std::size_t i = 0; i < now.top_topics.size(); ++i) {
     const TopicStats& t = now.top_topics[i];

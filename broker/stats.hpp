@@ -39,6 +39,10 @@ struct BrokerStats {
   std::uint64_t published = 0;  // approved publishes into the hub
   std::uint64_t delivered = 0;  // copies queued to recipients
   std::uint64_t dropped = 0;    // publishes nobody received
+  // The broker's own publishes on reserved topics, included above (HubStats::reserved_*).
+  std::uint64_t reserved_published = 0;
+  std::uint64_t reserved_delivered = 0;
+  std::uint64_t reserved_bytes_out = 0;
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
   std::uint64_t packets_in = 0;

@@ -139,10 +139,16 @@ export function launchBrowser() {
 
 /**
  * Opens `path` of the broker's site in a fresh browser context (own storage, like another
- * user). Page errors and console errors are collected in `page.problems`.
+ * user). Page errors and console errors are collected in `page.problems`. `viewport`
+ * defaults to a desktop window; the phone-layout tests pass a small one.
  */
-export async function openPage(browser, broker, path = "index.html", { waitConnected = true } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+export async function openPage(
+  browser,
+  broker,
+  path = "index.html",
+  { waitConnected = true, viewport = { width: 1200, height: 900 } } = {},
+) {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   page.problems = [];

@@ -46,12 +46,13 @@ browserSuite("dashboard page", { timeout: 90_000 }, () => {
           for (let k = 0; k < 5; k++) smq.publish(`tick ${i++}`, topic);
         }, 20);
       }, TOPIC);
-      // The broker counts its own stats publishes too (1 per interval, here 4/s), so look
-      // for clearly more than that: the pump sends about 250 messages/s.
+      // The pump sends about 250 messages/s; the broker's own reports (4/s here) are shown
+      // apart, not as load.
       const busy = 20;
-      await until(async () => (await stat(dash, "rates.messages_in")) > busy, { what: `messages_in > ${busy}` });
-      await until(async () => (await stat(dash, "rates.messages_out")) > busy, { what: `messages_out > ${busy}` });
-      await until(async () => (await stat(dash, "rates.bytes_in")) > busy * 10, { what: "bytes_in rate" });
+      await until(async () => (await stat(dash, "load.messages_in")) > busy, { what: `messages_in > ${busy}` });
+      await until(async () => (await stat(dash, "load.messages_out")) > busy, { what: `messages_out > ${busy}` });
+      await until(async () => (await stat(dash, "load.bytes_in")) > busy * 10, { what: "bytes_in rate" });
+      assert.ok((await stat(dash, "reserved.rates.messages_out")) > 0, "the broker's reports are shown apart");
       const row = await dash.waitForSelector(`#topics tr[data-topic="${TOPIC}"]`);
       assert.equal(await row.$eval("td.name", (td) => td.textContent), TOPIC);
       assert.equal(await row.$eval("td.subscribers", (td) => td.textContent), "1");
@@ -62,7 +63,7 @@ browserSuite("dashboard page", { timeout: 90_000 }, () => {
       assert.ok(Number(await stats.textContent()) >= 1);
       // Both charts are drawn, and the human-readable rate is shown.
       assert.equal(await dash.locator(".uplot canvas").count(), 2);
-      assert.match(await dash.textContent('[data-stat="rates.bytes_in"]'), /B\/s$/);
+      assert.match(await dash.textContent('[data-stat="load.bytes_in"]'), /B\/s$/);
       assert.match(await dash.textContent("#updated"), /^Updated/);
       await new Promise((r) => setTimeout(r, 1500)); // a few more points in the charts
       await screenshot(dash, "dashboard");
@@ -70,6 +71,96 @@ browserSuite("dashboard page", { timeout: 90_000 }, () => {
       assertNoProblems(assert, dash, traffic);
     } finally {
       await closePage(traffic);
+      await closePage(dash);
+    }
+  });
+
+  test("byte-rate axis: round ticks in the unit printed, ascending, every label inside the chart", async () => {
+    const dash = await openPage(browser, broker, "dashboard.html");
+    const traffic = await openPage(browser, broker, "index.html");
+    try {
+      // About 100,000 B/s: 10 messages of 1,000 bytes every 100 ms, to a subscriber.
+      await traffic.evaluate(async (topic) => {
+        await smq.subscribe(topic, { datatype: "text", onmsg: () => {} });
+        const payload = "x".repeat(1000);
+        window.pump = setInterval(() => {
+          for (let k = 0; k < 10; k++) smq.publish(payload, topic);
+        }, 100);
+      }, `${TOPIC}/bytes`);
+      await until(async () => (await stat(dash, "load.bytes_in")) > 50_000, { what: "bytes_in > 50,000 B/s" });
+      // Let the chart's maximum settle on traffic of that size.
+      await until(async () => /KiB/.test(await dash.$eval("#chart-bytes", (el) => el.dataset.yTicks ?? "")), {
+        what: "KiB ticks",
+      });
+      const { ticks, height } = await dash.$eval("#chart-bytes", (el) => ({
+        ticks: JSON.parse(el.dataset.yTicks),
+        height: el.querySelector("canvas").getBoundingClientRect().height,
+      }));
+      assert.ok(ticks.length >= 3, `ticks: ${JSON.stringify(ticks)}`);
+      assert.equal(ticks[0].label, "0 B/s");
+      const values = ticks.slice(1).map((t) => {
+        const m = /^([\d,.]+) KiB\/s$/.exec(t.label);
+        assert.ok(m, `label "${t.label}" is in KiB/s`);
+        return Number(m[1].replace(/,/g, ""));
+      });
+      // Round steps of the printed unit: 1, 2 or 5 × 10^n KiB, the same between all ticks.
+      const step = values[0];
+      assert.match(String(step), /^(1|2|5)0*$/, `step ${step} KiB`);
+      values.forEach((v, i) => assert.equal(v, step * (i + 1), `tick ${i + 1} is ${step * (i + 1)} KiB/s`));
+      // Higher values higher up, and each label (12 px, centred on its tick) fully drawn.
+      for (let i = 1; i < ticks.length; i++) assert.ok(ticks[i].y < ticks[i - 1].y, "ascending upwards");
+      for (const t of ticks) assert.ok(t.y - 6 >= 0 && t.y + 6 <= height, `"${t.label}" at y=${t.y} inside 0..${height}`);
+      await traffic.evaluate(() => clearInterval(pump));
+      assertNoProblems(assert, dash, traffic);
+    } finally {
+      await closePage(traffic);
+      await closePage(dash);
+    }
+  });
+
+  test("idle dashboard: its own reports are not load; losses apart from no-subscriber drops", async () => {
+    const dash = await openPage(browser, broker, "dashboard.html");
+    const quiet = await openPage(browser, broker, "index.html");
+    try {
+      // Nobody else publishes: the broker's reports to this page are its only traffic.
+      await until(async () => (await stat(dash, "reserved.rates.messages_out")) > 0, { what: "own reports counted" });
+      assert.equal(await stat(dash, "load.messages_out"), 0);
+      assert.equal(await stat(dash, "load.messages_in"), 0);
+      // A publish nobody receives is "no subscriber", not a loss.
+      const before = await stat(dash, "totals.dropped");
+      const lost = await stat(dash, "losses.total");
+      await quiet.evaluate(() => smq.publish("into the void", "dash/nobody-listens"));
+      await until(async () => (await stat(dash, "totals.dropped")) > before, { what: "no-subscriber count" });
+      assert.equal(await stat(dash, "losses.total"), lost);
+      assert.match(await dash.textContent("#stats"), /no subscriber/);
+      // The topic without subscribers is listed, and hidden with the checkbox.
+      const idle = '#topics tr[data-topic="dash/nobody-listens"]';
+      await dash.waitForSelector(idle);
+      await dash.check("#hide-idle");
+      await until(async () => (await dash.$(idle)) === null, { what: "idle topic hidden" });
+      assert.ok(await dash.$('#topics tr[data-topic="$smq/stats"]'), "subscribed topics stay");
+      await dash.uncheck("#hide-idle");
+      await dash.waitForSelector(idle);
+      assertNoProblems(assert, dash, quiet);
+    } finally {
+      await closePage(quiet);
+      await closePage(dash);
+    }
+  });
+
+  test("phone screen: no sideways scrolling", async () => {
+    const dash = await openPage(browser, broker, "dashboard.html", { viewport: { width: 375, height: 667 } });
+    try {
+      await until(async () => (await stat(dash, "uptime")) !== null, { what: "first report" });
+      await dash.waitForSelector("#chart-bytes canvas");
+      const { scroll, inner } = await dash.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        inner: window.innerWidth,
+      }));
+      assert.ok(scroll <= inner, `scrollWidth ${scroll} <= innerWidth ${inner}`);
+      await screenshot(dash, "dashboard-phone");
+      assertNoProblems(assert, dash);
+    } finally {
       await closePage(dash);
     }
   });
