@@ -19,6 +19,9 @@ struct NetCounters;
 
 // The topic on which the in-process client publishes a stats snapshot every interval.
 inline constexpr std::string_view stats_topic = "$smq/stats";
+// The connection listing (the /connz fields) for the dashboard, on its own topic because it
+// names users and addresses: an [[acl]] can refuse it while leaving the figures open.
+inline constexpr std::string_view connections_topic = "$smq/connections";
 
 struct TopicStats {
   std::uint32_t tid = 0;

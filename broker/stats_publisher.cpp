@@ -4,6 +4,10 @@
 #include "broker/broker.hpp"
 #include "broker/hub.hpp"
 #include "broker/local_client.hpp"
+#include "broker/log.hpp"
+
+#include <stdexcept>
+#include <string>
 
 namespace smq {
 
@@ -27,6 +31,16 @@ void StatsPublisher::set_interval(std::chrono::milliseconds interval) {
   if (interval_.count() > 0) start();
 }
 
+void StatsPublisher::publish_bounded(std::string json, std::uint32_t tid) {
+  try {
+    broker_.server().publish(json, tid);
+  } catch (const std::length_error&) {
+    // Long names can exceed one message despite the row bounds; skip this report rather
+    // than stop the timer.
+    broker_.logger().warn("stats report of {} bytes too long for one message, skipped", json.size());
+  }
+}
+
 void StatsPublisher::tick() {
   const auto now_time = std::chrono::steady_clock::now();
   const BrokerStats now = broker_.stats();
@@ -35,7 +49,19 @@ void StatsPublisher::tick() {
   const std::uint32_t tid = hub.topic_id(stats_topic);
   // Nobody watching: skip the JSON work (and a dropped publish every second).
   if (tid != 0 && hub.subscriber_count(tid) > 0) {
-    broker_.server().publish(stats_json(now, last_, seconds), tid);
+    std::string json = stats_json(now, last_, seconds);
+    json.pop_back();  // the closing brace: the topic listing goes inside
+    json += ",\"topicz\":";
+    json += topics_listing(hub, 0, dashboard_topics, topic_counts_)
+                .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    json += '}';
+    publish_bounded(std::move(json), tid);
+  }
+  const std::uint32_t connections = hub.topic_id(connections_topic);
+  if (connections != 0 && hub.subscriber_count(connections) > 0) {
+    publish_bounded(connections_listing(hub, 0, dashboard_connections)
+                        .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace),
+                    connections);
   }
   last_ = now;
   last_time_ = now_time;

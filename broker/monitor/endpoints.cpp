@@ -11,12 +11,12 @@
 #include <chrono>
 #include <fstream>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 #include <stdexcept>
 
 #include "broker/broker.hpp"
 #include "broker/hub.hpp"
+#include "broker/monitor/listings.hpp"
 #include "broker/monitor/metrics.hpp"
 #include "protocol/http_request.hpp"
 
@@ -53,79 +53,17 @@ Page page_of(std::string_view target) {
 }
 
 std::string connz_json(Broker& broker, std::string_view target) {
-  std::vector<Peer*> peers = broker.hub().peers();
-  // By ETID, so that pages are stable while connections come and go.
-  std::sort(peers.begin(), peers.end(), [](const Peer* a, const Peer* b) { return a->etid < b->etid; });
   const Page page = page_of(target);
-  json list = json::array();
-  for (std::size_t i = page.offset; i < peers.size() && list.size() < page.limit; ++i) {
-    const Peer& p = *peers[i];
-    const PeerTraffic t = p.traffic();
-    list.push_back({{"etid", p.etid},
-                    {"uid", printable(p.uid, 255)},
-                    {"user", p.user},
-                    {"address", p.address},
-                    {"transport", std::string(to_string(p.transport))},
-                    {"tls", t.tls},
-                    {"since", rfc3339_time(p.connected_at)},
-                    {"subscriptions", p.subscriptions.size()},
-                    {"queued_bytes", t.queued_bytes},
-                    {"messages_in", t.messages_in},
-                    {"bytes_in", t.bytes_in},
-                    {"messages_out", t.messages_out},
-                    {"bytes_out", t.bytes_out}});
-  }
-  const json out{{"total", peers.size()},
-                 {"offset", page.offset},
-                 {"limit", page.limit},
-                 {"connections", std::move(list)}};
-  return out.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  return connections_listing(broker.hub(), page.offset, page.limit)
+             .dump(-1, ' ', false, json::error_handler_t::replace) +
+         "\n";
 }
 
-// Per-topic message counts at the previous /topicz, for its rates.
-struct TopicCounts {
-  std::unordered_map<std::uint32_t, std::uint64_t> messages;
-  std::chrono::steady_clock::time_point at = std::chrono::steady_clock::now();
-};
-
 std::string topicz_json(Broker& broker, std::string_view target, TopicCounts& previous) {
-  struct Row {
-    std::uint32_t tid;
-    std::string_view name;
-    std::size_t subscribers;
-    std::uint64_t messages;
-  };
-  std::vector<Row> rows;
-  broker.hub().for_each_topic_traffic(
-      [&](std::uint32_t tid, std::string_view name, std::size_t subscribers,
-          std::uint64_t messages) { rows.push_back({tid, name, subscribers, messages}); });
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-    return a.subscribers != b.subscribers ? a.subscribers > b.subscribers : a.name < b.name;
-  });
-  const auto now = std::chrono::steady_clock::now();
-  const double seconds = std::chrono::duration<double>(now - previous.at).count();
   const Page page = page_of(target);
-  json list = json::array();
-  for (std::size_t i = page.offset; i < rows.size() && list.size() < page.limit; ++i) {
-    const Row& r = rows[i];
-    const auto before = previous.messages.find(r.tid);
-    const std::uint64_t base = before == previous.messages.end() ? 0 : before->second;
-    const double rate = seconds > 0 && r.messages >= base ? static_cast<double>(r.messages - base) / seconds : 0;
-    list.push_back({{"tid", r.tid},
-                    {"name", std::string(r.name)},
-                    {"subscribers", r.subscribers},
-                    {"messages", r.messages},
-                    {"messages_per_second", rate}});
-  }
-  previous.messages.clear();
-  for (const Row& r : rows) previous.messages.emplace(r.tid, r.messages);
-  previous.at = now;
-  const json out{{"total", rows.size()},
-                 {"offset", page.offset},
-                 {"limit", page.limit},
-                 {"interval_seconds", seconds},
-                 {"topics", std::move(list)}};
-  return out.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  return topics_listing(broker.hub(), page.offset, page.limit, previous)
+             .dump(-1, ' ', false, json::error_handler_t::replace) +
+         "\n";
 }
 
 }  // namespace

@@ -75,6 +75,48 @@ browserSuite("dashboard page", { timeout: 90_000 }, () => {
     }
   });
 
+  test("connections table and per-topic message rates, from the same data as /connz and /topicz", async () => {
+    const dash = await openPage(browser, broker, "dashboard.html");
+    const traffic = await openPage(browser, broker, "index.html");
+    try {
+      const etid = await traffic.evaluate(() => smq.gettid());
+      const row = await dash.waitForSelector(`#connections tr[data-etid="${etid}"]`);
+      assert.match(await row.textContent(), /websocket/);
+      assert.match(await row.$eval("td:nth-child(4)", (td) => td.textContent), /^127\.0\.0\.1(:\d+)?$/);
+      assert.match(await dash.textContent("#connections-shown"), /\d+ connections\./);
+      const topic = `${TOPIC}/rates`;
+      await traffic.evaluate(async (t) => {
+        await smq.subscribe(t, { datatype: "text", onmsg: () => {} });
+        window.pump = setInterval(() => {
+          for (let k = 0; k < 5; k++) smq.publish("rate", t);
+        }, 20);
+      }, topic);
+      const rateCell = `#topics tr[data-topic="${topic}"] td.rate`;
+      await until(async () => Number((await dash.textContent(rateCell).catch(() => "0")).replace(/,/g, "")) > 20, {
+        what: "topic rate > 20/s",
+      });
+      // The traffic page's own counters grow in its row (messages in / out).
+      await until(
+        async () => {
+          const text = await dash.$eval(`#connections tr[data-etid="${etid}"] td:nth-child(9)`, (td) => td.textContent);
+          const [inCount] = text.split(" / ").map((x) => Number(x.replace(/,/g, "")));
+          return inCount > 50;
+        },
+        { what: "per-connection messages in" },
+      );
+      await traffic.evaluate(() => clearInterval(pump));
+      // A connection that leaves drops out of the table.
+      await closePage(traffic);
+      await until(async () => (await dash.$(`#connections tr[data-etid="${etid}"]`)) === null, {
+        what: "closed connection gone",
+      });
+      assertNoProblems(assert, dash);
+    } finally {
+      if (!traffic.isClosed()) await closePage(traffic);
+      await closePage(dash);
+    }
+  });
+
   test("byte-rate axis: round ticks in the unit printed, ascending, every label inside the chart", async () => {
     const dash = await openPage(browser, broker, "dashboard.html");
     const traffic = await openPage(browser, broker, "index.html");

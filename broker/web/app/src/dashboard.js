@@ -1,12 +1,15 @@
 // Dashboard: subscribes to "$smq/stats" (JSON the broker's in-process client publishes once
 // per stats interval while somebody subscribes, see broker/stats.cpp) and shows the
-// figures, two rate charts (dashboard/chart.js) and the most subscribed topics.
+// figures, two rate charts (dashboard/chart.js), the most subscribed topics and the
+// connections ("$smq/connections", dashboard/tables.js).
 // The client reconnects by itself after a broker restart and subscribes again.
 import { connect, h } from "./common.js";
 import { makeChart } from "./dashboard/chart.js";
 import { bytes, duration, int, rate } from "./dashboard/format.js";
+import { renderConnections, renderTopics } from "./dashboard/tables.js";
 
 const STATS_TOPIC = "$smq/stats";
+const CONNECTIONS_TOPIC = "$smq/connections";
 
 const updated = document.getElementById("updated");
 const statsBox = document.getElementById("stats");
@@ -16,6 +19,9 @@ let last = null; // {time (ms), stats}
 let interval = 1000; // estimated report period (ms)
 
 const hideIdle = document.getElementById("hide-idle");
+const topicsCaption = document.getElementById("topics-shown");
+const connectionsBody = document.getElementById("connections");
+const connectionsCaption = document.getElementById("connections-shown");
 
 const FORMAT = {
   uptime: duration,
@@ -76,35 +82,13 @@ function render(stats) {
   const r = stats.load;
   msgChart.push(t, r.messages_in ?? null, r.messages_out ?? null);
   byteChart.push(t, r.bytes_in ?? null, r.bytes_out ?? null);
-  lastTopics = Array.isArray(stats.top_topics) ? stats.top_topics : [];
-  renderTopics(lastTopics);
+  lastTopics = stats.topicz;
+  showTopics();
 }
 
-let lastTopics = [];
-hideIdle.addEventListener("change", () => renderTopics(lastTopics));
-
-function renderTopics(topics) {
-  if (hideIdle.checked) topics = topics.filter((t) => Number(t.subscribers) > 0);
-  if (topics.length === 0) {
-    topicsBody.replaceChildren(h("tr", {}, h("td", { colSpan: 4, className: "muted", text: "No topics yet." })));
-    return;
-  }
-  const most = Math.max(1, ...topics.map((t) => Number(t.subscribers) || 0));
-  topicsBody.replaceChildren(
-    ...topics.map((t) => {
-      const n = Number(t.subscribers) || 0;
-      const tid = Number(t.tid) >>> 0;
-      return h(
-        "tr",
-        { dataset: { topic: String(t.name) } },
-        h("td", { className: "name", text: String(t.name) }),
-        h("td", { className: "num subscribers", text: int.format(n) }),
-        h("td", { style: "width:30%" }, h("div", { className: "bar", style: `width:${(100 * n) / most}%` })),
-        h("td", { className: "num mono", text: `0x${tid.toString(16).padStart(8, "0")}`, title: String(tid) }),
-      );
-    }),
-  );
-}
+let lastTopics = null;
+const showTopics = () => renderTopics(topicsBody, topicsCaption, lastTopics, { hideIdle: hideIdle.checked });
+hideIdle.addEventListener("change", showTopics);
 
 function gap() {
   // A null point breaks the lines while the broker is unreachable.
@@ -149,3 +133,11 @@ setInterval(() => {
       ? `No report for ${Math.round(age / 1000)} s.`
       : `Updated ${Math.max(0, age / 1000).toFixed(1)} s ago (every ${(interval / 1000).toFixed(interval < 1000 ? 2 : 1)} s).`;
 }, 250);
+
+smq.subscribe(CONNECTIONS_TOPIC, {
+  datatype: "json",
+  onmsg: (listing) => {
+    if (listing === null || typeof listing !== "object") return;
+    renderConnections(connectionsBody, connectionsCaption, listing);
+  },
+});
