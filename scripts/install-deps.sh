@@ -7,9 +7,9 @@
 # already there (e.g. 20 from NodeSource) is used as it is, if it is 18 or newer.
 set -euo pipefail
 
-packages=(g++ cmake ninja-build pkg-config libasio-dev libssl-dev libmsgpack-cxx-dev libfmt-dev
-          libtomlplusplus-dev nlohmann-json3-dev prometheus-cpp-dev libgtest-dev libgmock-dev
-          libbenchmark-dev python3 curl openssl)
+packages=(g++ cmake ninja-build pkg-config libsystemd-dev libasio-dev libssl-dev libmsgpack-cxx-dev
+          libfmt-dev libtomlplusplus-dev nlohmann-json3-dev prometheus-cpp-dev libgtest-dev
+          libgmock-dev libbenchmark-dev python3 curl openssl)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(clang libclang-rt-14-dev llvm chromium)
 fi

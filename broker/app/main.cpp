@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "broker/app/options_parser.hpp"
+#include "broker/app/service_notify.hpp"
 #include "broker/app/signals.hpp"
 #include "broker/app/web_app_dir.hpp"
 #include "broker/broker.hpp"
@@ -28,6 +29,7 @@ smq::BrokerOptions effective_options(const smq::Settings& settings) {
 // values apply where they can change while running. A file that does not parse or validate
 // changes nothing.
 void reload(smq::Broker& broker, const std::vector<std::string>& args, bool hello5) {
+  const smq::ReloadNotice notice;  // RELOADING=1 now, READY=1 however this returns
   smq::Logger& log = broker.logger();
   const smq::CommandLine cl = smq::parse_command_line(args);
   if (cl.error.empty() && cl.settings.hello5 != hello5) {
@@ -89,6 +91,7 @@ int main(int argc, char** argv) {
     }
     smq::stop_on_signals(broker, std::move(on_hangup));
     broker.start();
+    smq::notify_ready(fmt::format("serving on {} listener(s)", broker.endpoints().size()));
     if (!options.web_root.empty()) broker.logger().info("web root: {}", options.web_root);
     if (!cl.config_file.empty()) broker.logger().info("configuration: {}", cl.config_file);
     if (cl.settings.hello5) {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "broker/app/service_notify.hpp"
 #include "broker/broker.hpp"
 
 namespace smq {
@@ -48,6 +49,7 @@ void stop_on_signals(Broker& broker, std::function<void()> on_hangup) {
   signals->async_wait([&broker, signals](const asio::error_code& ec, int number) {
     if (ec) return;
     broker.logger().info("signal {}: shutting down (again to exit at once)", number);
+    notify_stopping("shutting down");
     broker.stop();
     signals->async_wait([](const asio::error_code& e, int) {
       if (!e) std::_Exit(1);
