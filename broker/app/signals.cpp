@@ -36,6 +36,8 @@ void on_drain_requests(Broker& broker, const std::shared_ptr<asio::signal_set>& 
       broker.logger().info("SIGUSR2: a lame-duck drain is already under way");
     } else {
       broker.logger().info("SIGUSR2: lame-duck drain");
+      // The drain ends in an exit: tell a service manager the stop has begun.
+      notify_stopping("lame-duck drain");
       broker.lame_duck();
     }
     on_drain_requests(broker, usr2);
