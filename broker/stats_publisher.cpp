@@ -12,7 +12,14 @@
 namespace smq {
 
 StatsPublisher::StatsPublisher(Broker& broker, std::chrono::milliseconds interval)
-    : broker_(broker), interval_(interval), timer_(broker.context()) {}
+    : broker_(broker), interval_(interval), timer_(broker.context()) {
+  // A dashboard asks for the history with a one-to-one message to the server client, and
+  // gets it back on its own ETID, both on history_subtopic.
+  broker_.server().subscribe("self", std::string(history_subtopic), [this](const Delivery& d) {
+    if (d.ptid == 0) return;
+    broker_.server().publish(history_.json(), d.ptid, std::string(history_subtopic));
+  });
+}
 
 void StatsPublisher::start() {
   last_time_ = std::chrono::steady_clock::now();
@@ -45,6 +52,7 @@ void StatsPublisher::tick() {
   const auto now_time = std::chrono::steady_clock::now();
   const BrokerStats now = broker_.stats();
   const double seconds = std::chrono::duration<double>(now_time - last_time_).count();
+  history_.add(load_between(now, last_, seconds, now_time));
   Hub& hub = broker_.hub();
   const std::uint32_t tid = hub.topic_id(stats_topic);
   // Nobody watching: skip the JSON work (and a dropped publish every second).

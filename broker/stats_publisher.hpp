@@ -2,7 +2,8 @@
 // client every interval, while anybody is subscribed, with the first topics and their
 // message rates (the /topicz fields) under "topicz"; and the first connections (the /connz
 // fields) on "$smq/connections" while anybody subscribes there. This is what the bundled
-// dashboard shows: it is an ordinary SMQ client. Broker thread.
+// dashboard shows: it is an ordinary SMQ client. Every tick also adds the load to the
+// chart history (stats_history.hpp), which the publisher answers requests for. Broker thread.
 #pragma once
 
 #include <asio/steady_timer.hpp>
@@ -11,6 +12,7 @@
 
 #include "broker/monitor/listings.hpp"
 #include "broker/stats.hpp"
+#include "broker/stats_history.hpp"
 
 namespace smq {
 
@@ -30,6 +32,7 @@ class StatsPublisher {
   // A reload's new interval (0 stops publishing). The object lives on: a tick already due
   // when the timer is cancelled still runs, and it must find the publisher there.
   void set_interval(std::chrono::milliseconds interval);
+  std::size_t history_size() const { return history_.size(); }
 
  private:
   void tick();
@@ -41,6 +44,7 @@ class StatsPublisher {
   std::chrono::steady_clock::time_point last_time_;
   BrokerStats last_;
   TopicCounts topic_counts_;  // for the per-topic rates of "topicz"
+  StatsHistory history_;
 };
 
 }  // namespace smq

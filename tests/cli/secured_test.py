@@ -55,9 +55,12 @@ publish = ["news"]
 
 def config_text(subscribe_chat=True, extra_rule=""):
     # stats_interval = 0: no "$smq/stats" traffic; log_level info: reload and login lines.
+    # connect_timeout: the Connect deadline covers the TLS handshake and the password hash,
+    # which under the sanitizers on a loaded 2-core machine can take longer than the 4 s
+    # default; this test is about logins and rules, not that deadline.
     return ('listen = ["127.0.0.1:0"]\ntls_listen = ["127.0.0.1:0"]\n'
             'tls_cert = "server.pem"\ntls_key = "server.key"\n'
-            'log_level = "info"\nstats_interval = 0\n\n'
+            'log_level = "info"\nstats_interval = 0\nconnect_timeout = 30000\n\n'
             '[auth]\npassword_file = "passwd"\njwt_secret_file = "jwt.secret"\n'
             + RULES.format(sub='"chat/#", ' if subscribe_chat else "") + extra_rule)
 
@@ -91,7 +94,7 @@ def login(port, d, uid, credentials):
     """TLS, the https raw bootstrap, Connect v1 with credentials; returns (socket, Connack).
     UIDs are at least 6 bytes (protocol/limits.hpp), else Connack 1 "uid too short"."""
     ctx = ssl.create_default_context(cafile=os.path.join(d, "ca.pem"))
-    raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+    raw = socket.create_connection(("127.0.0.1", port), timeout=30)  # see connect_timeout in config_text
     sock = ctx.wrap_socket(raw, server_hostname="127.0.0.1")
     sock.sendall(b"GET /smq HTTP/1.1\r\nHost: 127.0.0.1\r\nSimpleMQ: 1\r\n"
                  b"SendSmqHttpResponse: true\r\n\r\n")

@@ -190,6 +190,44 @@ browserSuite("dashboard page", { timeout: 90_000 }, () => {
     }
   });
 
+  test("opens with the broker's history in the charts, including load from before it opened", async () => {
+    const traffic = await openPage(browser, broker, "index.html");
+    const watcher = await openPage(browser, broker, "dashboard.html");
+    let dash;
+    try {
+      // Load while no dashboard of this test is open yet: about 100 messages/s for a while.
+      await traffic.evaluate(async (topic) => {
+        await smq.subscribe(topic, { datatype: "text", onmsg: () => {} });
+        window.pump = setInterval(() => smq.publish("before", topic), 10);
+      }, `${TOPIC}/history`);
+      await until(async () => (await stat(watcher, "load.messages_in")) > 20, { what: "load seen" });
+      await traffic.evaluate(() => clearInterval(pump));
+      await until(async () => (await stat(watcher, "load.messages_in")) === 0, { what: "load over" });
+      const uptime = await stat(watcher, "uptime");
+      await closePage(watcher);
+
+      const opened = Date.now() / 1000;
+      dash = await openPage(browser, broker, "dashboard.html");
+      await until(async () => Number((await dash.evaluate(() => document.body.dataset.historyPoints)) ?? 0) > 0, {
+        what: "history received",
+      });
+      const chart = await dash.$eval("#chart-messages", (el) => ({ points: Number(el.dataset.points), oldest: Number(el.dataset.oldest) }));
+      // A sample every 250 ms since the broker started (capped at the broker's 600); timers
+      // drift on a busy machine, so ask for half of that: still far more than the few points
+      // the page could have drawn itself since it opened.
+      const expected = Math.min(600, Math.floor(uptime * 2));
+      assert.ok(chart.points >= expected, `${chart.points} points, expected >= ${expected} after ${uptime} s`);
+      assert.ok(chart.oldest < opened - 1, `oldest point ${chart.oldest} is older than the page (${opened})`);
+      // The load from before the page opened is in the history.
+      const peak = Number(await dash.evaluate(() => document.body.dataset.historyPeakIn));
+      assert.ok(peak > 20, `the history's peak is ${peak} messages/s`);
+      assertNoProblems(assert, dash, traffic);
+    } finally {
+      if (dash) await closePage(dash);
+      await closePage(traffic);
+    }
+  });
+
   test("phone screen: no sideways scrolling", async () => {
     const dash = await openPage(browser, broker, "dashboard.html", { viewport: { width: 375, height: 667 } });
     try {

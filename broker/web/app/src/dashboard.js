@@ -10,6 +10,9 @@ import { renderConnections, renderTopics } from "./dashboard/tables.js";
 
 const STATS_TOPIC = "$smq/stats";
 const CONNECTIONS_TOPIC = "$smq/connections";
+// The broker keeps the charts' last minutes; a page asks the server client (the publisher of
+// the reports) on this sub-topic and gets the points back on its own ETID.
+const HISTORY_SUBTOPIC = "stats-history";
 
 const updated = document.getElementById("updated");
 const statsBox = document.getElementById("stats");
@@ -97,8 +100,11 @@ function gap() {
   byteChart.push(t, null, null);
 }
 
+let historyAsked = false;
+
 const smq = connect({
   down: () => {
+    historyAsked = false; // a restarted broker has its own history: ask again
     if (last) {
       gap();
       last.afterGap = true; // the next report's distance is no period estimate
@@ -107,10 +113,28 @@ const smq = connect({
   },
 });
 
+// Points are [seconds before the newest, messages in, out, bytes in, out], oldest first.
+smq.subscribe("self", HISTORY_SUBTOPIC, {
+  datatype: "json",
+  onmsg: (history) => {
+    if (!Array.isArray(history?.points) || history.points.length === 0) return;
+    const newest = (last?.time ?? Date.now()) / 1000;
+    const at = (p) => newest - p[0];
+    msgChart.prepend(history.points.map((p) => [at(p), p[1], p[2]]));
+    byteChart.prepend(history.points.map((p) => [at(p), p[3], p[4]]));
+    document.body.dataset.historyPoints = String(history.points.length);
+    document.body.dataset.historyPeakIn = String(Math.max(...history.points.map((p) => p[1])));
+  },
+});
+
 smq.subscribe(STATS_TOPIC, {
   datatype: "json",
-  onmsg: (stats) => {
+  onmsg: (stats, ptid) => {
     if (stats === null || typeof stats !== "object") return;
+    if (!historyAsked && ptid) {
+      historyAsked = true;
+      smq.publish("{}", ptid, HISTORY_SUBTOPIC);
+    }
     const now = Date.now();
     if (last && !last.afterGap) interval = Math.min(60000, Math.max(50, 0.7 * interval + 0.3 * (now - last.time)));
     last = { time: now, stats };

@@ -68,6 +68,7 @@ export function makeChart(container, { binary, format }) {
               yAxis.ticks.map((v) => ({ label: tickLabel(v, yAxis, binary), y: top + u.valToPos(v, "y") })),
             );
             container.dataset.points = String(u.data[0].length);
+            container.dataset.oldest = String(u.data[0][0] ?? "");
           },
         ],
       },
