@@ -96,10 +96,12 @@ std::string json_string(std::string_view text) {
   return out;
 }
 
+double per_second(std::uint64_t now, std::uint64_t before, double seconds) {
+  return seconds > 0 && now >= before ? static_cast<double>(now - before) / seconds : 0.0;
+}
+
 std::string stats_json(const BrokerStats& now, const BrokerStats& previous, double seconds) {
-  const auto rate = [&](std::uint64_t a, std::uint64_t b) {
-    return seconds > 0 && a >= b ? static_cast<double>(a - b) / seconds : 0.0;
-  };
+  const auto rate = [&](std::uint64_t a, std::uint64_t b) { return per_second(a, b, seconds); };
   std::string out = fmt::format(
       R"({{"uptime":{:.1f},"clients":{{"total":{},"websocket":{},"raw":{},"pending":{}}},)"
       R"("topics":{},"subtopics":{},"name_bytes":{},)"

@@ -91,6 +91,10 @@ BrokerStats collect_stats(const Hub& hub, const NetCounters& counters, double up
 
 // JSON object with the snapshot plus per-second rates computed against `previous` over
 // `seconds` (rates are 0 when seconds <= 0).
+// How fast a counter grew between two snapshots `seconds` apart, per second; 0 for a zero
+// interval or a counter that went back (a restart of what it counts).
+double per_second(std::uint64_t now, std::uint64_t before, double seconds);
+
 std::string stats_json(const BrokerStats& now, const BrokerStats& previous, double seconds);
 
 // JSON string literal (with quotes) for arbitrary bytes; invalid UTF-8 becomes U+FFFD.

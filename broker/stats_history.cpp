@@ -6,14 +6,6 @@
 #include <algorithm>
 
 namespace smq {
-namespace {
-
-// Per second, never negative (a counter only grows; a zero interval gives 0).
-double per_second(std::uint64_t now, std::uint64_t before, double seconds) {
-  return seconds > 0 && now >= before ? static_cast<double>(now - before) / seconds : 0.0;
-}
-
-}  // namespace
 
 HistoryPoint load_between(const BrokerStats& now, const BrokerStats& previous, double seconds,
                           std::chrono::steady_clock::time_point at) {
